@@ -1,0 +1,129 @@
+import { randomUUID } from 'node:crypto';
+import { statSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { NatsConnection, Service, Subscription } from 'nats';
+import { encode } from '@msgpack/msgpack';
+import { decodeBody, formatOf } from '../../src/bus/codec.ts';
+import { GroveError } from '../../src/bus/errors.ts';
+import { reply, startService } from '../../src/bus/service.ts';
+import { API, API_SUBJECTS, API_WILDCARD, INTERNAL, eventSubject } from '../../src/bus/subjects.ts';
+import { parseAppendCommand } from '../../src/events/append-command.ts';
+import { AGGREGATE_OF, type EventType, type GroveEvent } from '../../src/events/catalog.ts';
+import { entityKeysOf } from '../../src/events/entity-keys.ts';
+import type { Expectation } from '../../src/events/expectations.ts';
+import { isConflictError } from '../../src/log/conflict.ts';
+import { EventLog } from '../../src/log/event-log.ts';
+import { ProjectionHost, type Projection } from '../../src/log/projection.ts';
+import type { LogRecord } from '../../src/log/record.ts';
+import { readLog, tailLog } from './log-api.ts';
+
+/**
+ * The metadata state the metastore checks commands against: it folds the log (as a projection)
+ * and judges a proposed batch — expectations and the machines' legality — inside the append's
+ * transaction, where it also takes the batch in, so that the next command sees it.
+ */
+export interface MetaState extends Projection {
+  /** Throws a ConflictError (or a GroveError) to refuse; otherwise folds `records` in. */
+  admit(records: LogRecord[], expect: Expectation[]): void;
+}
+
+export interface MetastoreOptions {
+  nc: NatsConnection;
+  id: string;
+  /** Directory of the LMDB environment. */
+  path: string;
+  state: MetaState;
+  /** Further projections hosted beside the state (each snapshotted with it). */
+  projections?: Projection[];
+  snapshotEvery?: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export const keysOf = (type: string, data: unknown): string[] => entityKeysOf({ type, data } as GroveEvent);
+
+/** The single writer of the event log. */
+export class Metastore {
+  readonly log: EventLog;
+  readonly host: ProjectionHost;
+  private service: Service | null = null;
+  private catchAll: Subscription | null = null;
+  private stopPublishing: (() => void) | null = null;
+
+  private constructor(private readonly o: MetastoreOptions) {
+    this.log = EventLog.open(o.path, { keysOf });
+    this.host = new ProjectionHost(this.log, [o.state, ...(o.projections ?? [])], { snapshotEvery: o.snapshotEvery ?? 50_000, onProgress: o.onProgress });
+  }
+
+  static async start(o: MetastoreOptions): Promise<Metastore> {
+    const m = new Metastore(o);
+    m.host.start();
+    m.stopPublishing = m.log.subscribe(m.log.lastSeq + 1, (r) => m.publish(r));
+    m.service = await startService(o.nc, {
+      kind: 'metastore',
+      id: o.id,
+      description: 'the single writer of the event log',
+      endpoints: {
+        append: { subject: INTERNAL.metaAppend, handler: (b) => m.append(b) },
+        logRead: { subject: API.logRead, handler: (b) => readLog(m.log, b) },
+        logTail: { subject: API.logTail, handler: (b) => tailLog(m.log, b) },
+        status: { subject: API.status, handler: () => m.status() },
+      },
+    });
+    m.catchAll = m.answerUnknownApiSubjects();
+    return m;
+  }
+
+  /** `grove.meta.append`: one atomic append, or nothing and an error that says why. */
+  private async append(body: unknown): Promise<{ firstSeq: number; lastSeq: number }> {
+    const cmd = parseAppendCommand(body, randomUUID);
+    try {
+      const records = await this.log.append(cmd.events, cmd.meta, { check: (rs) => this.o.state.admit(rs, cmd.expect) });
+      return { firstSeq: records[0]!.seq, lastSeq: records[records.length - 1]!.seq };
+    } catch (e) {
+      if (isConflictError(e)) throw new GroveError('conflict', e.message, e.failed);
+      throw e;
+    }
+  }
+
+  private publish(r: LogRecord): void {
+    this.o.nc.publish(eventSubject(AGGREGATE_OF[r.type as EventType], r.type), encode(r, { ignoreUndefined: true }));
+  }
+
+  private status(): { lastSeq: number; logBytes: number; projectedSeq: number } {
+    return { lastSeq: this.log.lastSeq, logBytes: directoryBytes(this.o.path), projectedSeq: this.host.position };
+  }
+
+  /**
+   * Every `grove.api.` request reaches this subscription too; it answers only subjects no actor
+   * serves, so a typo gets `not_found` instead of a silent timeout.
+   */
+  private answerUnknownApiSubjects(): Subscription {
+    return this.o.nc.subscribe(API_WILDCARD, {
+      callback: (err, msg) => {
+        if (err || API_SUBJECTS.has(msg.subject)) return;
+        const format = formatOf(msg.data, msg.headers);
+        try {
+          decodeBody(msg.data, format);
+        } catch {
+          // The subject is the error that matters here.
+        }
+        reply(msg, format, { ok: false, error: { code: 'not_found', message: `unknown API subject ${msg.subject} (see the API reference in docs/api.md)` } });
+      },
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.catchAll?.unsubscribe();
+    await this.service?.stop();
+    this.stopPublishing?.();
+    this.host.stop();
+    await this.host.snapshot();
+    await this.log.close();
+  }
+}
+
+function directoryBytes(dir: string): number {
+  let total = 0;
+  for (const f of readdirSync(dir)) total += statSync(join(dir, f)).size;
+  return total;
+}

@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { GroveError } from '../bus/errors.ts';
+import { formatPath } from '../spec/validation.ts';
+import { isEventType, type NewEvent } from './catalog.ts';
+import { expectationSchema, type Expectation } from './expectations.ts';
+import { EVENT_DATA_SCHEMAS } from './schemas.ts';
+
+/** The metastore's one command: append these events, if these expectations hold. */
+export interface AppendCommand {
+  events: NewEvent[];
+  expect: Expectation[];
+  meta: { actor: string; correlationId: string; causationId: string | null };
+}
+
+const envelope = z.object({
+  events: z.array(z.object({ type: z.string(), data: z.unknown() })).min(1, 'at least one event is required'),
+  expect: z.array(expectationSchema).optional(),
+  meta: z.object({ actor: z.string().min(1), correlationId: z.string().min(1).optional(), causationId: z.string().nullable().optional() }),
+});
+
+/** Validates an append request: every bad event or field is named (`events[2].data.interval`). */
+export function parseAppendCommand(body: unknown, newId: () => string): AppendCommand {
+  const parsed = envelope.safeParse(body);
+  if (!parsed.success) throw new GroveError('bad_request', 'malformed append command', parsed.error.issues.map((i) => ({ path: formatPath(i.path), reason: i.message })));
+  const details: Array<{ path: string; reason: string }> = [];
+  parsed.data.events.forEach((e, i) => {
+    if (!isEventType(e.type)) {
+      details.push({ path: `events[${i}].type`, reason: `unknown event type "${e.type}"` });
+      return;
+    }
+    const check = EVENT_DATA_SCHEMAS[e.type].safeParse(e.data);
+    if (!check.success) for (const issue of check.error.issues) details.push({ path: formatPath(issue.path, `events[${i}].data`), reason: issue.message });
+  });
+  if (details.length > 0) throw new GroveError('bad_request', `malformed events: ${details.map((d) => `${d.path}: ${d.reason}`).join('; ')}`, details);
+  const { meta } = parsed.data;
+  return {
+    events: parsed.data.events as NewEvent[],
+    expect: parsed.data.expect ?? [],
+    meta: { actor: meta.actor, correlationId: meta.correlationId ?? newId(), causationId: meta.causationId ?? null },
+  };
+}

@@ -1,0 +1,88 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { EventLog } from '../../../src/log/event-log.ts';
+import { ProjectionHost, refoldAndCompare, type Projection } from '../../../src/log/projection.ts';
+import type { LogRecord } from '../../../src/log/record.ts';
+import { tempDir } from '../../support/temp-dir.ts';
+
+const dir = tempDir('projection');
+const meta = { actor: 'test', correlationId: 'c', causationId: null };
+
+/** Balances per account: a small fold whose result depends on event order. */
+class Balances implements Projection<Array<[string, number]>> {
+  readonly name = 'balances';
+  readonly version = 1;
+  applied = 0;
+  private readonly balances = new Map<string, number>();
+  apply(r: LogRecord): void {
+    this.applied++;
+    const d = r.data as { account: string; amount: number };
+    const b = this.balances.get(d.account) ?? 0;
+    this.balances.set(d.account, r.type === 'Deposited' ? b + d.amount : Math.max(0, b - d.amount));
+  }
+  save(): Array<[string, number]> {
+    return [...this.balances].sort(([a], [b]) => a.localeCompare(b));
+  }
+  load(saved: Array<[string, number]>): void {
+    this.balances.clear();
+    for (const [k, v] of saved) this.balances.set(k, v);
+  }
+}
+
+async function fill(log: EventLog, n: number, seed: number): Promise<void> {
+  for (let i = 0; i < n; i++) {
+    const type = (i * seed) % 3 === 0 ? 'Withdrawn' : 'Deposited';
+    await log.append([{ type, data: { account: `a${(i * 7 + seed) % 13}`, amount: (i % 17) + 1 } }], meta);
+  }
+}
+
+describe('projections folded from the log', () => {
+  it('a refold from sequence 0 gives exactly the live projection', async () => {
+    const log = EventLog.open(join(dir, 'refold'), { keysOf: () => [] });
+    const live = new Balances();
+    const host = new ProjectionHost(log, [live], { snapshotEvery: 0 });
+    host.start();
+    await fill(log, 500, 5);
+    expect(host.position).toBe(500);
+    expect(refoldAndCompare(log, [live], [new Balances()], host.position)).toEqual([]);
+    host.stop();
+    await log.close();
+  });
+
+  it('restarts from its latest snapshot and folds only the events after it', async () => {
+    const path = join(dir, 'snapshots');
+    const log = EventLog.open(path, { keysOf: () => [] });
+    const first = new Balances();
+    const host = new ProjectionHost(log, [first], { snapshotEvery: 100 });
+    host.start();
+    await fill(log, 250, 3);
+    await host.snapshot();
+    await fill(log, 30, 4);
+    host.stop();
+    await log.close();
+
+    const reopened = EventLog.open(path, { keysOf: () => [] });
+    const restored = new Balances();
+    const again = new ProjectionHost(reopened, [restored], { snapshotEvery: 100 });
+    again.start();
+    expect(again.position).toBe(280);
+    expect(restored.applied).toBe(30);
+    expect(restored.save()).toEqual(first.save());
+    expect(refoldAndCompare(reopened, [restored], [new Balances()], again.position)).toEqual([]);
+    again.stop();
+    await reopened.close();
+  });
+
+  it('reports a divergence when the live state differs from the log', async () => {
+    const log = EventLog.open(join(dir, 'divergence'), { keysOf: () => [] });
+    const live = new Balances();
+    const host = new ProjectionHost(log, [live], { snapshotEvery: 0 });
+    host.start();
+    await fill(log, 20, 2);
+    live.apply({ seq: 999, at: 0, type: 'Deposited', data: { account: 'a1', amount: 1 }, meta });
+    const divergences = refoldAndCompare(log, [live], [new Balances()], host.position);
+    expect(divergences.map((d) => d.projection)).toEqual(['balances']);
+    host.stop();
+    await log.close();
+  });
+});
