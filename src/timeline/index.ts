@@ -1,0 +1,3 @@
+export * from './versioned-timeline.ts';
+export * from './append-slot.ts';
+export * from './errors.ts';
