@@ -135,11 +135,11 @@ describe('the writer refuses inconsistent input', () => {
   it('refuses rows that are not sorted by time then dimensions', async () => {
     const cols = columnsOf(rows, schema, { latest: latestTimes });
     (cols.dimensionValues[0] as Array<string | null>).splice(0, 2, 'apple', '');
-    const e = await writeSegmentFile(path('unsorted'), metaOf(day), cols).catch((err: unknown) => err as SegmentFileError);
-    expect(e.problem).toBe('rows 0 and 1 have the same __time but are not sorted by dimension "page"');
+    const problem = async (): Promise<unknown> =>
+      writeSegmentFile(path('unsorted'), metaOf(day), cols).then(() => 'written', (err: SegmentFileError) => err.problem);
+    expect(await problem()).toBe('rows 0 and 1 have the same __time but are not sorted by dimension "page"');
     cols.time.reverse();
-    expect((await writeSegmentFile(path('unsorted'), metaOf(day), cols).catch((err: unknown) => err as SegmentFileError)).problem)
-      .toBe('rows 0 and 1 are not sorted by __time');
+    expect(await problem()).toBe('rows 0 and 1 are not sorted by __time');
   });
 
   it('refuses rows outside the segment interval', async () => {
