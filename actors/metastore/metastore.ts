@@ -77,7 +77,9 @@ export class Metastore {
   private async append(body: unknown): Promise<{ firstSeq: number; lastSeq: number }> {
     const cmd = parseAppendCommand(body, randomUUID);
     try {
-      const records = await this.log.append(cmd.events, cmd.meta, { check: (rs) => this.o.state.admit(rs, cmd.expect) });
+      const onLog = cmd.expect.flatMap((x) => (x.type === 'entitySeq' ? [{ key: x.key, lastSeq: x.seq }] : []));
+      const onState = cmd.expect.filter((x) => x.type !== 'entitySeq');
+      const records = await this.log.append(cmd.events, cmd.meta, { expect: onLog, check: (rs) => this.o.state.admit(rs, onState) });
       return { firstSeq: records[0]!.seq, lastSeq: records[records.length - 1]!.seq };
     } catch (e) {
       if (isConflictError(e)) throw new GroveError('conflict', e.message, e.failed);

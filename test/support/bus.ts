@@ -1,13 +1,27 @@
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import type { NatsConnection } from 'nats';
 import { connectBus, type BusUser } from '../../src/bus/connection.ts';
-import { TEST_PASSWORDS } from './nats-server.ts';
+import { startTestNats, TEST_PASSWORDS, type TestNats } from './nats-server.ts';
 
-/** A connection to the run's nats-server as one of nats.conf's users. */
+/** A connection to a nats-server (the run's shared one by default) as one of nats.conf's users. */
 export function connectAs(user: BusUser, url: string = inject('natsUrl')): Promise<NatsConnection> {
   return connectBus({ url, user, password: TEST_PASSWORDS[user], name: `test-${user}` });
 }
 
-let counter = 0;
-/** A unique id per test (tests share one server, so actor ids must not collide). */
-export const uniqueId = (prefix: string): string => `${prefix}-${process.pid}-${++counter}-${Date.now().toString(36)}`;
+/**
+ * A nats-server of this test file's own. Files that start actors need one: actors of one kind
+ * share requests through queue groups, so two files' metastores on one server would split them.
+ */
+export function ownNatsServer(): { url(): string; server(): TestNats } {
+  let nats: TestNats | null = null;
+  beforeAll(async () => {
+    nats = await startTestNats();
+  });
+  afterAll(async () => {
+    await nats?.dispose();
+  });
+  return {
+    url: () => nats!.url,
+    server: () => nats!,
+  };
+}

@@ -7,7 +7,7 @@ import { request } from '../../../src/bus/client.ts';
 import { isGroveError } from '../../../src/bus/errors.ts';
 import { API, INTERNAL } from '../../../src/bus/subjects.ts';
 import type { LogRecord } from '../../../src/log/record.ts';
-import { connectAs } from '../../support/bus.ts';
+import { connectAs, ownNatsServer } from '../../support/bus.ts';
 import { tempDir } from '../../support/temp-dir.ts';
 
 /** Counts what it admits; refuses nothing. Enough to exercise the bus and the log. */
@@ -21,14 +21,15 @@ class CountingState implements MetaState {
   load(s: number): void { this.seq = s; }
 }
 
+const nats = ownNatsServer();
 const dir = tempDir('metastore-api');
 let actorNc: NatsConnection;
 let clientNc: NatsConnection;
 let metastore: Metastore;
 
 beforeAll(async () => {
-  actorNc = await connectAs('actor');
-  clientNc = await connectAs('client');
+  actorNc = await connectAs('actor', nats.url());
+  clientNc = await connectAs('client', nats.url());
   metastore = await Metastore.start({ nc: actorNc, id: 'm-api', path: join(dir, 'metadata'), state: new CountingState() });
 });
 afterAll(async () => {
@@ -55,7 +56,7 @@ describe('the metastore over NATS', () => {
   });
 
   it('publishes every committed event on grove.event.<aggregate>.<type>', async () => {
-    const viewer = await connectAs('viewer');
+    const viewer = await connectAs('viewer', nats.url());
     const sub = viewer.subscribe('grove.event.server.>', { max: 1 });
     await viewer.flush();
     await request(actorNc, INTERNAL.metaAppend, { events: [server], meta: { actor: 'test' } });

@@ -1,0 +1,11 @@
+import { metastoreActor } from './metastore/index.ts';
+import type { ActorKind } from './runtime.ts';
+
+/** Every actor kind, in start order (the metastore first: everyone else reads from it). */
+export const ACTOR_KINDS: readonly ActorKind[] = [metastoreActor];
+
+export function actorKind(name: string): ActorKind {
+  const k = ACTOR_KINDS.find((a) => a.kind === name);
+  if (k === undefined) throw new Error(`unknown actor kind "${name}" (expected one of ${ACTOR_KINDS.map((a) => a.kind).join(', ')})`);
+  return k;
+}

@@ -1,0 +1,20 @@
+import { Command } from 'commander';
+import { logCommand } from './commands/log.ts';
+import { startCommand } from './commands/start.ts';
+import { statusCommand } from './commands/status.ts';
+
+const program = new Command('grove')
+  .description('grove: Druid-style ingestion and segment management as an event-sourced actor system')
+  .version('0.1.0')
+  .showHelpAfterError();
+
+startCommand(program);
+statusCommand(program);
+logCommand(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  console.error(`grove: ${(e as Error).message}`);
+  process.exit(1);
+}
