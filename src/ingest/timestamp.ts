@@ -1,0 +1,149 @@
+import { DateTime } from 'luxon';
+import { MAX_INSTANT, MIN_INSTANT, parseInstant } from '../time/instant.ts';
+
+/**
+ * Druid's timestampSpec formats. A parser returns epoch milliseconds, or NaN when the value is not
+ * a timestamp in that format (the caller counts the row unparseable).
+ */
+export type TimestampParser = (value: unknown) => number;
+
+/** The formats Druid names; anything else is a Joda-time pattern. */
+export const NAMED_TIMESTAMP_FORMATS = ['iso', 'auto', 'millis', 'posix', 'micro', 'nano', 'ruby'] as const;
+
+export class TimestampFormatError extends Error {
+  constructor(readonly format: string, reason: string) {
+    super(`invalid timestamp format "${format}": ${reason}`);
+    this.name = 'TimestampFormatError';
+  }
+}
+
+const INTEGER = /^[+-]?\d+$/;
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/** Builds the parser for `format`; throws TimestampFormatError for a pattern that cannot be used. */
+export function timestampParser(format: string): TimestampParser {
+  const parse = formatParser(format);
+  // A number can be a "timestamp" far beyond what a Date (or Druid's Joda) can hold: refuse those.
+  return (v) => {
+    const t = parse(v);
+    return t >= MIN_INSTANT && t <= MAX_INSTANT ? t : NaN;
+  };
+}
+
+function formatParser(format: string): TimestampParser {
+  switch (format.toLowerCase()) {
+    case 'iso':
+      return (v) => (typeof v === 'string' ? parseInstant(v) : typeof v === 'number' ? parseInstant(String(v)) : NaN);
+    case 'auto':
+      return autoParser;
+    case 'millis':
+      return integerScaled(1n, 1);
+    case 'posix':
+    {
+      // Druid reads posix seconds as a long, dropping any fraction, then scales to millis.
+      const seconds = integerScaled(1n, 1);
+      return (v) => seconds(v) * 1000;
+    }
+    case 'micro':
+      return integerScaled(1000n, 1000);
+    case 'nano':
+      return integerScaled(1_000_000n, 1_000_000);
+    case 'ruby':
+      return (v) => {
+        const s = typeof v === 'number' ? v : typeof v === 'string' && DECIMAL.test(v) ? Number(v) : NaN;
+        return Math.trunc(s * 1000);
+      };
+    default:
+      return jodaParser(format);
+  }
+}
+
+/** `auto`: numbers and digit strings are millis, anything else ISO-8601 (Druid's TimestampParser). */
+function autoParser(v: unknown): number {
+  if (typeof v === 'number') return Number.isFinite(v) ? Math.trunc(v) : NaN;
+  if (typeof v !== 'string' || v === '') return NaN;
+  if (INTEGER.test(v)) return Number(v);
+  return parseInstant(v);
+}
+
+/**
+ * Integer epoch values in a unit `divisor` times finer than millis, truncated toward zero as
+ * Java's TimeUnit does. Digit strings go through BigInt so 19-digit nanos keep their precision.
+ */
+function integerScaled(divisor: bigint, numericDivisor: number): TimestampParser {
+  return (v) => {
+    if (typeof v === 'number') return Number.isFinite(v) ? Math.trunc(Math.trunc(v) / numericDivisor) : NaN;
+    if (typeof v !== 'string' || !INTEGER.test(v)) return NaN;
+    if (divisor === 1n && v.length < 16) return Number(v);
+    return Number(BigInt(v) / divisor);
+  };
+}
+
+/** A Joda-time pattern (`yyyy-MM-dd HH:mm:ss`, `dd/MMM/yyyy:HH:mm:ss Z`, ...), UTC unless it carries a zone. */
+function jodaParser(pattern: string): TimestampParser {
+  const parser = DateTime.buildFormatParser(jodaToLuxon(pattern), { locale: 'en-US' });
+  // Log files repeat the same second many times over: remember the last text parsed.
+  let lastText = '';
+  let lastValue = NaN;
+  return (v) => {
+    const text = typeof v === 'string' ? v : typeof v === 'number' ? String(v) : null;
+    if (text === null) return NaN;
+    if (text === lastText) return lastValue;
+    const dt = DateTime.fromFormatParser(text, parser, { zone: 'utc' });
+    lastText = text;
+    lastValue = dt.isValid ? dt.toMillis() : NaN;
+    return lastValue;
+  };
+}
+
+/** Joda pattern letters and the luxon token for each run length (index = run length - 1, last repeats). */
+const JODA_TO_LUXON: Readonly<Record<string, readonly string[]>> = {
+  y: ['y', 'yy', 'yyy', 'yyyy'],
+  Y: ['y', 'yy', 'yyy', 'yyyy'],
+  x: ['kkkk'],
+  M: ['M', 'MM', 'MMM', 'MMMM'],
+  d: ['d', 'dd'],
+  D: ['o', 'o', 'ooo'],
+  H: ['H', 'HH'],
+  h: ['h', 'hh'],
+  m: ['m', 'mm'],
+  s: ['s', 'ss'],
+  S: ['u'],
+  a: ['a'],
+  E: ['EEE', 'EEE', 'EEE', 'EEEE'],
+  e: ['E'],
+  w: ['W', 'WW'],
+  G: ['G'],
+  // Joda: Z = -0800, ZZ = -08:00, ZZZ = a zone id such as America/Los_Angeles.
+  Z: ['ZZZ', 'ZZ', 'z'],
+};
+
+/** Translates a Joda-time pattern to luxon's format tokens (both descend from the same LDML letters). */
+export function jodaToLuxon(pattern: string): string {
+  let out = '';
+  let i = 0;
+  while (i < pattern.length) {
+    const c = pattern[i]!;
+    if (c === "'") {
+      const close = pattern.indexOf("'", i + 1);
+      if (close === -1) throw new TimestampFormatError(pattern, `unterminated quote at position ${i}`);
+      // luxon has no escape for a quote character itself, so Joda's '' cannot be carried over.
+      if (close === i + 1 || pattern[close + 1] === "'") throw new TimestampFormatError(pattern, `a literal quote ('') at position ${i} is not supported`);
+      out += pattern.slice(i, close + 1);
+      i = close + 1;
+      continue;
+    }
+    if (!/[A-Za-z]/.test(c)) {
+      out += c;
+      i++;
+      continue;
+    }
+    let run = 1;
+    while (pattern[i + run] === c) run++;
+    const tokens = JODA_TO_LUXON[c];
+    if (tokens === undefined) throw new TimestampFormatError(pattern, `pattern letter "${c}" is not supported (expected one of ${Object.keys(JODA_TO_LUXON).join('')})`);
+    out += tokens[Math.min(run, tokens.length) - 1];
+    i += run;
+  }
+  return out;
+}
