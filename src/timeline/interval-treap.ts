@@ -2,9 +2,10 @@
  * An ordered map from intervals to values: a treap (a binary search tree kept balanced by random
  * priorities) keyed by (start, end, tie), each node also holding the greatest `end` below it so
  * that "which entries overlap [start, end)" visits only the branches that can answer.
- * Insert, remove and get are O(log n); an overlap query is O(log n + k) for disjoint entries and
- * O((k + 1) log n) at worst. JavaScript has no sorted map, and a timeline over a million segments
- * cannot afford the linear splice of a sorted array.
+ * Insert, remove and get are O(log n), and so is removing a run of consecutive keys; an overlap
+ * query is O(log n + k) for disjoint entries and O((k + 1) log n) at worst. JavaScript has no
+ * sorted map, and a timeline over a million segments cannot afford the linear splice of a
+ * sorted array. Hot paths are plain recursive functions: closures cost here.
  */
 
 export interface TreapEntry<V> {
@@ -18,33 +19,45 @@ export interface TreapEntry<V> {
 interface Node<V> extends TreapEntry<V> {
   readonly priority: number;
   maxEnd: number;
+  size: number;
   left: Node<V> | null;
   right: Node<V> | null;
 }
 
-function compareKey<V>(n: TreapEntry<V>, start: number, end: number, tie: string): number {
-  if (n.start !== start) return n.start < start ? -1 : 1;
-  if (n.end !== end) return n.end < end ? -1 : 1;
-  return n.tie === tie ? 0 : n.tie < tie ? -1 : 1;
+type Key = Pick<TreapEntry<unknown>, 'start' | 'end' | 'tie'>;
+
+function compareKey(n: Key, k: Key): number {
+  if (n.start !== k.start) return n.start < k.start ? -1 : 1;
+  if (n.end !== k.end) return n.end < k.end ? -1 : 1;
+  return n.tie === k.tie ? 0 : n.tie < k.tie ? -1 : 1;
 }
 
 function refresh<V>(n: Node<V>): void {
   let m = n.end;
-  if (n.left !== null && n.left.maxEnd > m) m = n.left.maxEnd;
-  if (n.right !== null && n.right.maxEnd > m) m = n.right.maxEnd;
+  let size = 1;
+  if (n.left !== null) {
+    if (n.left.maxEnd > m) m = n.left.maxEnd;
+    size += n.left.size;
+  }
+  if (n.right !== null) {
+    if (n.right.maxEnd > m) m = n.right.maxEnd;
+    size += n.right.size;
+  }
   n.maxEnd = m;
+  n.size = size;
 }
 
-/** Splits `n` into the keys before (start, end, tie) and the keys from it on. */
-function split<V>(n: Node<V> | null, start: number, end: number, tie: string): [Node<V> | null, Node<V> | null] {
+/** Splits `n` into the keys before `k` and the rest; with `keepEqual`, `k` itself goes before. */
+function split<V>(n: Node<V> | null, k: Key, keepEqual: boolean): [Node<V> | null, Node<V> | null] {
   if (n === null) return [null, null];
-  if (compareKey(n, start, end, tie) < 0) {
-    const [l, r] = split(n.right, start, end, tie);
+  const c = compareKey(n, k);
+  if (c < 0 || (c === 0 && keepEqual)) {
+    const [l, r] = split(n.right, k, keepEqual);
     n.right = l;
     refresh(n);
     return [n, r];
   }
-  const [l, r] = split(n.left, start, end, tie);
+  const [l, r] = split(n.left, k, keepEqual);
   n.left = r;
   refresh(n);
   return [l, n];
@@ -67,35 +80,50 @@ function merge<V>(a: Node<V> | null, b: Node<V> | null): Node<V> | null {
 function insertNode<V>(n: Node<V> | null, node: Node<V>): Node<V> {
   if (n === null) return node;
   if (node.priority > n.priority) {
-    [node.left, node.right] = split(n, node.start, node.end, node.tie);
+    [node.left, node.right] = split(n, node, false);
     refresh(node);
     return node;
   }
-  if (compareKey(node, n.start, n.end, n.tie) < 0) n.left = insertNode(n.left, node);
+  if (compareKey(node, n) < 0) n.left = insertNode(n.left, node);
   else n.right = insertNode(n.right, node);
   refresh(n);
   return n;
 }
 
+function collectOverlapping<V>(n: Node<V> | null, start: number, end: number, out: TreapEntry<V>[]): void {
+  if (n === null || n.maxEnd <= start) return;
+  collectOverlapping(n.left, start, end, out);
+  if (n.start >= end) return;
+  if (n.end > start) out.push(n);
+  collectOverlapping(n.right, start, end, out);
+}
+
+function collectAll<V>(n: Node<V> | null, out: TreapEntry<V>[]): void {
+  if (n === null) return;
+  collectAll(n.left, out);
+  out.push(n);
+  collectAll(n.right, out);
+}
+
 export class DuplicateKeyError extends Error {
-  constructor(start: number, end: number, tie: string) {
-    super(`interval tree already holds [${start}, ${end}) "${tie}"`);
+  constructor(k: Key) {
+    super(`interval tree already holds [${k.start}, ${k.end}) "${k.tie}"`);
     this.name = 'DuplicateKeyError';
   }
 }
 
 export class IntervalTreap<V> {
   private root: Node<V> | null = null;
-  private count = 0;
 
   get size(): number {
-    return this.count;
+    return this.root === null ? 0 : this.root.size;
   }
 
   get(start: number, end: number, tie = ''): V | undefined {
+    const k = { start, end, tie };
     let n = this.root;
     while (n !== null) {
-      const c = compareKey(n, start, end, tie);
+      const c = compareKey(n, k);
       if (c === 0) return n.value;
       n = c > 0 ? n.left : n.right;
     }
@@ -104,56 +132,40 @@ export class IntervalTreap<V> {
 
   /** Adds an entry; its key (start, end, tie) must be new. */
   insert(start: number, end: number, tie: string, value: V): void {
-    if (this.get(start, end, tie) !== undefined) throw new DuplicateKeyError(start, end, tie);
-    const node: Node<V> = { start, end, tie, value, priority: Math.random(), maxEnd: end, left: null, right: null };
+    if (this.get(start, end, tie) !== undefined) throw new DuplicateKeyError({ start, end, tie });
+    const node: Node<V> = { start, end, tie, value, priority: Math.random(), maxEnd: end, size: 1, left: null, right: null };
     this.root = insertNode(this.root, node);
-    this.count++;
   }
 
   /** Removes the entry with this key; returns its value, or undefined when there was none. */
   remove(start: number, end: number, tie = ''): V | undefined {
-    let removed: V | undefined;
-    const removeFrom = (n: Node<V> | null): Node<V> | null => {
-      if (n === null) return null;
-      const c = compareKey(n, start, end, tie);
-      if (c === 0) {
-        removed = n.value;
-        return merge(n.left, n.right);
-      }
-      if (c > 0) n.left = removeFrom(n.left);
-      else n.right = removeFrom(n.right);
-      refresh(n);
-      return n;
-    };
-    this.root = removeFrom(this.root);
-    if (removed !== undefined) this.count--;
-    return removed;
+    const k = { start, end, tie };
+    return this.cut(k, k)?.value;
+  }
+
+  /** Removes every entry keyed from `first` to `last`, both included, in O(log n) however many; returns how many. */
+  removeBetween(first: Key, last: Key): number {
+    return this.cut(first, last)?.size ?? 0;
+  }
+
+  private cut(first: Key, last: Key): Node<V> | null {
+    const [before, rest] = split(this.root, first, false);
+    const [between, after] = split(rest, last, true);
+    this.root = merge(before, after);
+    return between;
   }
 
   /** The entries whose interval shares an instant with [start, end), in key order. */
   overlapping(start: number, end: number): TreapEntry<V>[] {
     const out: TreapEntry<V>[] = [];
-    const visit = (n: Node<V> | null): void => {
-      if (n === null || n.maxEnd <= start) return;
-      visit(n.left);
-      if (n.start >= end) return;
-      if (n.end > start) out.push(n);
-      visit(n.right);
-    };
-    if (start < end) visit(this.root);
+    if (start < end) collectOverlapping(this.root, start, end, out);
     return out;
   }
 
   /** Every entry, in key order. */
   all(): TreapEntry<V>[] {
     const out: TreapEntry<V>[] = [];
-    const visit = (n: Node<V> | null): void => {
-      if (n === null) return;
-      visit(n.left);
-      out.push(n);
-      visit(n.right);
-    };
-    visit(this.root);
+    collectAll(this.root, out);
     return out;
   }
 }

@@ -80,7 +80,7 @@ export class VersionedTimeline<P> {
     const wasComplete = holder.complete;
     holder.put(entry);
     this.byId.set(entry.id, { entry, holder });
-    if (!wasComplete && holder.complete) this.repaint(holder.interval);
+    if (!wasComplete && holder.complete) this.reveal(holder);
   }
 
   /** Removes a segment; returns it, or undefined when the timeline did not hold it. */
@@ -168,42 +168,76 @@ export class VersionedTimeline<P> {
     return holder;
   }
 
-  /**
-   * Recomputes visibility on `range` after a holder there became complete or stopped being so.
-   * Outside `range` nothing changed, so only the pieces crossing it are cut and re-joined.
-   */
-  private repaint(range: Interval): void {
-    const old = this.visible.overlapping(range.start, range.end);
-    for (const p of old) this.visible.remove(p.start, p.end);
-    for (const p of old) {
-      if (p.start < range.start) this.visible.insert(p.start, range.start, '', p.value);
-      if (p.end > range.end) this.visible.insert(range.end, p.end, '', p.value);
-    }
-    const candidates = this.holders.overlapping(range.start, range.end).map((e) => e.value).filter((h) => h.complete);
-    for (const piece of paint(range, candidates)) this.visible.insert(piece.start, piece.end, '', piece.value);
-    this.joinAt(range.start);
-    this.joinAt(range.end);
+  /** `h` just became complete: it shows wherever nothing higher is visible on its interval. */
+  private reveal(h: PartitionHolder<P>): void {
+    this.rewrite(h.interval, (run) => overlay(h.interval, run, h));
   }
 
-  /** Joins the pieces meeting at instant `t` when they show the same holder. */
-  private joinAt(t: number): void {
-    const around = this.visible.overlapping(t - 1, t + 1);
-    if (around.length !== 2) return;
-    const [before, after] = around as [Piece<P>, Piece<P>];
-    if (before.value !== after.value || before.end !== after.start) return;
-    this.visible.remove(before.start, before.end);
-    this.visible.remove(after.start, after.end);
-    this.visible.insert(before.start, after.end, '', before.value);
+  /** A holder on `range` stopped being complete or went away: the complete ones left decide. */
+  private repaint(range: Interval): void {
+    const complete = this.holders.overlapping(range.start, range.end).map((e) => e.value).filter((h) => h.complete);
+    this.rewrite(range, () => paint(range, complete));
   }
+
+  /**
+   * Replaces what is visible on `range` with `inside(run)`, where the run is the pieces overlapping
+   * or touching `range`: those are cut at its edges and joined with the new spans showing the
+   * same holder, so that every piece stays as long as it can be. Outside `range` nothing changes.
+   */
+  private rewrite(range: Interval, inside: (run: readonly Piece<P>[]) => Span<P>[]): void {
+    // Instants are integer ms: widening by 1 takes in the pieces that end or start at the edges.
+    const run = this.visible.overlapping(range.start - 1, range.end + 1);
+    const first = run[0];
+    const last = run[run.length - 1];
+    const spans: Span<P>[] = [];
+    if (first !== undefined && first.start < range.start) spans.push({ start: first.start, end: Math.min(first.end, range.start), value: first.value });
+    spans.push(...inside(run));
+    if (last !== undefined && last.end > range.end) spans.push({ start: Math.max(last.start, range.end), end: last.end, value: last.value });
+    if (first !== undefined && last !== undefined) this.visible.removeBetween(first, last);
+    for (const s of joinAdjacent(spans)) this.visible.insert(s.start, s.end, '', s.value);
+  }
+}
+
+interface Span<P> {
+  start: number;
+  end: number;
+  value: PartitionHolder<P>;
+}
+
+/** What `range` shows once `h` is complete: `h`, except where the run shows a higher version. */
+function overlay<P>(range: Interval, run: readonly Piece<P>[], h: PartitionHolder<P>): Span<P>[] {
+  const out: Span<P>[] = [];
+  let cursor = range.start;
+  for (const p of run) {
+    const start = Math.max(p.start, range.start);
+    const end = Math.min(p.end, range.end);
+    if (start >= end) continue;
+    if (start > cursor) out.push({ start: cursor, end: start, value: h });
+    out.push({ start, end, value: p.value.version > h.version ? p.value : h });
+    cursor = end;
+  }
+  if (cursor < range.end) out.push({ start: cursor, end: range.end, value: h });
+  return out;
+}
+
+/** Spans in time order, with neighbours showing the same holder joined into one. */
+function joinAdjacent<P>(spans: Span<P>[]): Span<P>[] {
+  const out: Span<P>[] = [];
+  for (const s of spans) {
+    const prev = out[out.length - 1];
+    if (prev !== undefined && prev.value === s.value && prev.end === s.start) prev.end = s.end;
+    else out.push({ ...s });
+  }
+  return out;
 }
 
 /**
  * Assigns each instant of `range` to the highest version among `holders` covering it: holders
  * from the highest version down take what is still uncovered.
  */
-function paint<P>(range: Interval, holders: PartitionHolder<P>[]): Array<{ start: number; end: number; value: PartitionHolder<P> }> {
+function paint<P>(range: Interval, holders: PartitionHolder<P>[]): Span<P>[] {
   holders.sort((a, b) => (a.version === b.version ? 0 : a.version < b.version ? 1 : -1));
-  const pieces: Array<{ start: number; end: number; value: PartitionHolder<P> }> = [];
+  const pieces: Span<P>[] = [];
   let uncovered: Interval[] = [range];
   for (const h of holders) {
     if (uncovered.length === 0) break;
@@ -219,7 +253,7 @@ function paint<P>(range: Interval, holders: PartitionHolder<P>[]): Array<{ start
     }
     uncovered = still;
   }
-  return pieces;
+  return pieces.sort((a, b) => a.start - b.start);
 }
 
 /** True when `pieces` (visible, in time order) cover all of `interval` with versions above `version`. */
@@ -234,16 +268,19 @@ function coveredByHigher<P>(interval: Interval, version: string, pieces: readonl
 }
 
 function validateEntry(e: TimelineEntry<unknown>): void {
-  const bad = (field: string, reason: string): never => {
-    throw new InvalidTimelineEntryError(String(e.id), field, reason);
-  };
-  if (typeof e.id !== 'string' || e.id === '') bad('id', 'must be a non-empty string');
+  const problem = problemOf(e);
+  if (problem !== null) throw new InvalidTimelineEntryError(String(e.id), problem[0], problem[1]);
+}
+
+function problemOf(e: TimelineEntry<unknown>): [field: string, reason: string] | null {
+  if (typeof e.id !== 'string' || e.id === '') return ['id', 'must be a non-empty string'];
   const i = e.interval as Partial<Interval> | undefined;
-  if (!Number.isSafeInteger(i?.start) || !Number.isSafeInteger(i?.end)) bad('interval', 'must have integer epoch-millisecond start and end');
-  if (e.interval.end <= e.interval.start) bad('interval', `${describeInterval(e.interval)} is empty: its end must come after its start`);
-  if (typeof e.version !== 'string' || e.version === '') bad('version', 'must be a non-empty string');
-  if (!Number.isSafeInteger(e.partitionNum) || e.partitionNum < 0) bad('partitionNum', `must be an integer >= 0, got ${e.partitionNum}`);
-  if (!Number.isSafeInteger(e.corePartitions) || e.corePartitions < 0) bad('corePartitions', `must be an integer >= 0, got ${e.corePartitions}`);
+  if (!Number.isSafeInteger(i?.start) || !Number.isSafeInteger(i?.end)) return ['interval', 'must have integer epoch-millisecond start and end'];
+  if (e.interval.end <= e.interval.start) return ['interval', `${describeInterval(e.interval)} is empty: its end must come after its start`];
+  if (typeof e.version !== 'string' || e.version === '') return ['version', 'must be a non-empty string'];
+  if (!Number.isSafeInteger(e.partitionNum) || e.partitionNum < 0) return ['partitionNum', `must be an integer >= 0, got ${e.partitionNum}`];
+  if (!Number.isSafeInteger(e.corePartitions) || e.corePartitions < 0) return ['corePartitions', `must be an integer >= 0, got ${e.corePartitions}`];
+  return null;
 }
 
 function checkSameCoordinates<P>(held: TimelineEntry<P>, entry: TimelineEntry<P>): void {
