@@ -1,0 +1,164 @@
+import { fold, MetricValueError, readNumber, type Accumulator } from '../spec/aggregator.ts';
+import type { NumericType } from '../query/java-number.ts';
+import { compareRows, emptyBlock, truncated, type RowBlock } from './row-block.ts';
+import type { RowSchema } from './row-schema.ts';
+
+/** Called with a reason for each column of a row that could not be read (Druid's processedWithError). */
+export type ColumnErrorHandler = (reason: string) => void;
+
+/**
+ * Rows in memory, rolled up as they arrive (Druid's IncrementalIndex): a row whose floored time
+ * and dimension values equal an earlier row's is folded into it. Columnar and growable; the
+ * caller spills it (drainSorted) when it holds maxRowsInMemory rows.
+ */
+export class IncrementalIndex {
+  private block: RowBlock;
+  private capacity: number;
+  private readonly slots = new Map<string, number>();
+  private readonly acc: Accumulator = { value: 0, time: 0 };
+  private readonly dimValues: number[] = [];
+
+  constructor(private readonly schema: RowSchema, private readonly rollup: boolean, initialCapacity = 4096) {
+    this.capacity = initialCapacity;
+    this.block = emptyBlock(schema, initialCapacity);
+  }
+
+  get size(): number {
+    return this.block.length;
+  }
+
+  /** Adds one input row whose floored time is `time`; `rowTime` (its own time) feeds first/last. */
+  add(row: Readonly<Record<string, unknown>>, time: number, rowTime: number, onError: ColumnErrorHandler): void {
+    const schema = this.schema;
+    if (schema.schemaless) {
+      schema.discover(row);
+      this.growDimensions();
+    }
+    const values = this.dimValues;
+    let key = String(time);
+    for (let d = 0; d < schema.dimensions.length; d++) {
+      const v = this.dimensionValue(row, d, onError);
+      values[d] = v;
+      key += '|' + v;
+    }
+    let slot = this.rollup ? this.slots.get(key) : undefined;
+    if (slot === undefined) {
+      slot = this.newRow(time, values);
+      if (this.rollup) this.slots.set(key, slot);
+    }
+    this.aggregate(slot, row, rowTime, onError);
+  }
+
+  /** Dictionary id (string) or value (numeric, NaN for null) of dimension `d` in `row`. */
+  private dimensionValue(row: Readonly<Record<string, unknown>>, d: number, onError: ColumnErrorHandler): number {
+    const dim = this.schema.dimensions[d]!;
+    const dictionary = this.schema.dictionaries[d];
+    if (dictionary === null || dictionary === undefined) {
+      try {
+        return readNumber(row, dim.name, dim.type as NumericType) ?? NaN;
+      } catch (e) {
+        if (!(e instanceof MetricValueError)) throw e;
+        onError(e.message);
+        return NaN;
+      }
+    }
+    const v = row[dim.name];
+    if (v === undefined || v === null) return 0;
+    return dictionary.idOf(typeof v === 'string' ? v : stringOf(v));
+  }
+
+  private newRow(time: number, values: readonly number[]): number {
+    if (this.block.length === this.capacity) this.grow();
+    const b = this.block;
+    const slot = b.length++;
+    b.time[slot] = time;
+    for (let d = 0; d < b.dims.length; d++) b.dims[d]![slot] = values[d]!;
+    for (let m = 0; m < this.schema.aggregators.length; m++) {
+      const init = this.schema.aggregators[m]!.init();
+      b.metrics[m]![slot] = init.value;
+      const times = b.metricTimes[m];
+      if (times !== null) times[slot] = init.time;
+    }
+    return slot;
+  }
+
+  private aggregate(slot: number, row: Readonly<Record<string, unknown>>, rowTime: number, onError: ColumnErrorHandler): void {
+    const b = this.block;
+    const acc = this.acc;
+    const aggregators = this.schema.aggregators;
+    for (let m = 0; m < aggregators.length; m++) {
+      const agg = aggregators[m]!;
+      const values = b.metrics[m]!;
+      const times = b.metricTimes[m]!;
+      acc.value = values[slot]!;
+      acc.time = times === null ? 0 : times[slot]!;
+      try {
+        agg.add(acc, row, rowTime);
+      } catch (e) {
+        if (!(e instanceof MetricValueError)) throw e;
+        onError(e.message);
+        // The row still counts for first/last: its value is null, as in Druid.
+        if (agg.keepsTime) fold(agg.kind, acc, NaN, rowTime);
+      }
+      values[slot] = acc.value;
+      if (times !== null) times[slot] = acc.time;
+    }
+  }
+
+  private grow(): void {
+    const bigger = emptyBlock(this.schema, this.capacity * 2);
+    const b = this.block;
+    bigger.time.set(b.time);
+    b.dims.forEach((c, d) => (bigger.dims[d] as typeof c).set(c));
+    b.metrics.forEach((c, m) => bigger.metrics[m]!.set(c));
+    b.metricTimes.forEach((c, m) => c !== null && bigger.metricTimes[m]!.set(c));
+    bigger.length = b.length;
+    this.block = bigger;
+    this.capacity *= 2;
+  }
+
+  /** Schemaless: columns for dimensions discovered since the rows were made (zero ids are nulls). */
+  private growDimensions(): void {
+    const dims = this.block.dims;
+    while (dims.length < this.schema.dimensions.length) dims.push(new Int32Array(this.capacity));
+  }
+
+  /** Returns the rows sorted by time and dimensions, and empties the index. */
+  drainSorted(): RowBlock {
+    const b = this.block;
+    const n = b.length;
+    const orderings = this.schema.orderings();
+    const order = new Uint32Array(n);
+    for (let i = 0; i < n; i++) order[i] = i;
+    // Ties only exist without rollup; input order breaks them, so the result is deterministic.
+    order.sort((x, y) => compareRows(b, x, b, y, orderings) || x - y);
+    const sorted = truncated(emptyBlock(this.schema, n), n);
+    permute(b, order, sorted);
+    this.block = emptyBlock(this.schema, this.capacity);
+    this.slots.clear();
+    return sorted;
+  }
+}
+
+function permute(src: RowBlock, order: Uint32Array, out: RowBlock): void {
+  const n = order.length;
+  for (let i = 0; i < n; i++) out.time[i] = src.time[order[i]!]!;
+  src.dims.forEach((col, d) => {
+    const dst = out.dims[d]!;
+    for (let i = 0; i < n; i++) dst[i] = col[order[i]!]!;
+  });
+  src.metrics.forEach((col, m) => {
+    const dst = out.metrics[m]!;
+    for (let i = 0; i < n; i++) dst[i] = col[order[i]!]!;
+    const times = src.metricTimes[m];
+    const dstTimes = out.metricTimes[m];
+    if (times !== null && dstTimes !== null) for (let i = 0; i < n; i++) dstTimes[i] = times[order[i]!]!;
+  });
+}
+
+/** A non-string input value as a string dimension value (Druid keeps booleans and numbers as text). */
+function stringOf(v: unknown): string {
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
+  // Multi-value dimensions are not supported by the segment file: a list is stored as its JSON text.
+  return JSON.stringify(v);
+}

@@ -1,0 +1,111 @@
+import type { DimensionColumn, RowSchema } from './row-schema.ts';
+
+/**
+ * Rolled-up rows, columnar. Within a run they are sorted by time, then by the dimensions in
+ * schema order. A block made before a schemaless dimension was discovered has fewer dimension
+ * columns: its rows are null there.
+ */
+export interface RowBlock {
+  length: number;
+  time: Float64Array;
+  dims: DimensionColumn[];
+  metrics: Float64Array[];
+  /** For first/last metrics, the time of each row's value; null for the others. */
+  metricTimes: Array<Float64Array | null>;
+}
+
+/** Rows per block written to and read from runs: large enough for tight loops, small enough to stream. */
+export const BLOCK_ROWS = 65_536;
+
+export function emptyBlock(schema: RowSchema, capacity: number): RowBlock {
+  return {
+    length: 0,
+    time: new Float64Array(capacity),
+    dims: schema.dictionaries.map((d) => (d === null ? new Float64Array(capacity) : new Int32Array(capacity))),
+    metrics: schema.aggregators.map(() => new Float64Array(capacity)),
+    metricTimes: schema.aggregators.map((a) => (a.keepsTime ? new Float64Array(capacity) : null)),
+  };
+}
+
+/** The block's first `length` rows, sharing its memory. */
+export function truncated(block: RowBlock, length: number): RowBlock {
+  return {
+    length,
+    time: block.time.subarray(0, length),
+    dims: block.dims.map((c) => c.subarray(0, length)),
+    metrics: block.metrics.map((c) => c.subarray(0, length)),
+    metricTimes: block.metricTimes.map((c) => (c === null ? null : c.subarray(0, length))),
+  };
+}
+
+/** A dimension value of a row, missing columns reading as null (id 0, or NaN for numbers). */
+export function dimAt(block: RowBlock, d: number, row: number, numeric: boolean): number {
+  const col = block.dims[d];
+  if (col === undefined) return numeric ? NaN : 0;
+  return col[row]!;
+}
+
+/**
+ * Compares rows by time then dimensions (Druid's segment row order). `orderings[d]` ranks string
+ * ids; numeric dimensions compare by value with null (NaN) first.
+ */
+export function compareRows(a: RowBlock, i: number, b: RowBlock, j: number, orderings: ReadonlyArray<Int32Array | null>): number {
+  const t = a.time[i]! - b.time[j]!;
+  if (t !== 0) return t;
+  for (let d = 0; d < orderings.length; d++) {
+    const ranks = orderings[d];
+    const x = dimAt(a, d, i, ranks === null);
+    const y = dimAt(b, d, j, ranks === null);
+    if (ranks !== null) {
+      if (x !== y) return ranks[x]! - ranks[y]!;
+      continue;
+    }
+    const xNull = x !== x;
+    const yNull = y !== y;
+    if (xNull || yNull) {
+      if (xNull && yNull) continue;
+      return xNull ? -1 : 1;
+    }
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  return 0;
+}
+
+/**
+ * Appends copies of rows into blocks of BLOCK_ROWS, handing each full block to `emit`. A full block
+ * is handed over only when the next row arrives, so the last row stays open for combining into.
+ */
+export class BlockBuilder {
+  private block: RowBlock;
+
+  constructor(private readonly schema: RowSchema, private readonly emit: (block: RowBlock) => void, private readonly capacity = BLOCK_ROWS) {
+    this.block = emptyBlock(schema, capacity);
+  }
+
+  /** The block holding the last row appended (at `length - 1`), until the next append. */
+  get current(): RowBlock {
+    return this.block;
+  }
+
+  append(src: RowBlock, row: number): void {
+    if (this.block.length === this.capacity) this.flush();
+    const out = this.block;
+    const at = out.length;
+    out.time[at] = src.time[row]!;
+    for (let d = 0; d < out.dims.length; d++) out.dims[d]![at] = dimAt(src, d, row, this.schema.dictionaries[d] === null);
+    for (let m = 0; m < out.metrics.length; m++) {
+      out.metrics[m]![at] = src.metrics[m]![row]!;
+      const times = out.metricTimes[m];
+      if (times !== null) times[at] = src.metricTimes[m]![row]!;
+    }
+    out.length = at + 1;
+  }
+
+  /** Hands over what is buffered (if anything) and starts a new block. */
+  flush(): void {
+    if (this.block.length === 0) return;
+    const full = this.block.length === this.capacity ? this.block : truncated(this.block, this.block.length);
+    this.block = emptyBlock(this.schema, this.capacity);
+    this.emit(full);
+  }
+}
