@@ -105,13 +105,6 @@ function collectAll<V>(n: Node<V> | null, out: TreapEntry<V>[]): void {
   collectAll(n.right, out);
 }
 
-export class DuplicateKeyError extends Error {
-  constructor(k: Key) {
-    super(`interval tree already holds [${k.start}, ${k.end}) "${k.tie}"`);
-    this.name = 'DuplicateKeyError';
-  }
-}
-
 export class IntervalTreap<V> {
   private root: Node<V> | null = null;
 
@@ -130,9 +123,11 @@ export class IntervalTreap<V> {
     return undefined;
   }
 
-  /** Adds an entry; its key (start, end, tie) must be new. */
+  /**
+   * Adds an entry. Its key (start, end, tie) must be new: the timeline knows it is, and checking
+   * again would cost a second descent on every insert.
+   */
   insert(start: number, end: number, tie: string, value: V): void {
-    if (this.get(start, end, tie) !== undefined) throw new DuplicateKeyError({ start, end, tie });
     const node: Node<V> = { start, end, tie, value, priority: Math.random(), maxEnd: end, size: 1, left: null, right: null };
     this.root = insertNode(this.root, node);
   }

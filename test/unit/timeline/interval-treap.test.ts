@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DuplicateKeyError, IntervalTreap } from '../../../src/timeline/interval-treap.ts';
+import { IntervalTreap } from '../../../src/timeline/interval-treap.ts';
 
 type Key = { start: number; end: number; tie: string };
 const keyText = (k: Key): string => `${k.start}-${k.end}${k.tie}`;
@@ -35,10 +35,18 @@ describe('interval treap', () => {
     }), { numRuns: 500 });
   });
 
-  it('refuses a key it already holds', () => {
-    const tree = new IntervalTreap<number>();
-    tree.insert(1, 2, 'v', 1);
-    expect(() => tree.insert(1, 2, 'v', 2)).toThrow(DuplicateKeyError);
-    expect(tree.get(1, 2, 'v')).toBe(1);
+  it('removes a run of consecutive keys at once, saying how many, and finds each key it still holds', () => {
+    fc.assert(fc.property(fc.uniqueArray(keyArb, { selector: keyText, maxLength: 60 }), fc.nat(), fc.nat(), (keys, a, b) => {
+      const tree = new IntervalTreap<string>();
+      for (const k of keys) tree.insert(k.start, k.end, k.tie, keyText(k));
+      const sorted = [...keys].sort(byKey);
+      if (sorted.length === 0) return;
+      const [i, j] = [a % sorted.length, b % sorted.length].sort((x, y) => x - y) as [number, number];
+      expect(tree.removeBetween(sorted[i]!, sorted[j]!)).toBe(j - i + 1);
+      const kept = [...sorted.slice(0, i), ...sorted.slice(j + 1)];
+      expect(tree.all().map((e) => e.value)).toEqual(kept.map(keyText));
+      for (const k of kept) expect(tree.get(k.start, k.end, k.tie)).toBe(keyText(k));
+      expect(tree.get(sorted[i]!.start, sorted[i]!.end, sorted[i]!.tie)).toBeUndefined();
+    }), { numRuns: 300 });
   });
 });
