@@ -36,11 +36,16 @@ export class IncrementalIndex {
     }
     const values = this.dimValues;
     let key = String(time);
+    // A schemaless row seen before a field was discovered has no value for it: trailing nulls
+    // stay out of the key, so that row and a later one without the field roll up together.
+    let keyEnd = key.length;
     for (let d = 0; d < schema.dimensions.length; d++) {
       const v = this.dimensionValue(row, d, onError);
       values[d] = v;
       key += '|' + v;
+      if (v !== 0) keyEnd = key.length;
     }
+    if (schema.schemaless && keyEnd < key.length) key = key.slice(0, keyEnd);
     let slot = this.rollup ? this.slots.get(key) : undefined;
     if (slot === undefined) {
       slot = this.newRow(time, values);

@@ -148,13 +148,14 @@ const timestampSpecSchema = z.object({
 
 const DIMENSION_TYPES = ['string', 'long', 'float', 'double'] as const;
 
-const dimensionSchema = z.union([
-  nonEmptyString().transform((name): DimensionSchema => ({ name, type: 'string' })),
+/** A dimension: a name (a string dimension) or `{type, name}`; names become objects first so errors name the field. */
+const dimensionSchema = z.preprocess(
+  (v) => (typeof v === 'string' ? { type: 'string', name: v } : v),
   z.object({
     type: z.enum(DIMENSION_TYPES, { error: (iss) => `unsupported dimension type ${JSON.stringify(iss.input)} (expected one of ${DIMENSION_TYPES.join(', ')})` }).default('string'),
     name: nonEmptyString(),
-  }).transform(({ type, name }): DimensionSchema => ({ name, type: type as DimensionType })),
-], { error: 'expected a dimension name or a {type, name} object' });
+  }, { error: 'expected a dimension name or a {type, name} object' }).transform(({ type, name }): DimensionSchema => ({ name, type: type as DimensionType })),
+);
 
 const dimensionsSpecSchema = z.object({
   dimensions: z.array(dimensionSchema, { error: 'expected an array of dimensions' }).nullish().transform((v) => v ?? []),

@@ -99,10 +99,6 @@ const compactSchema = z.object({
     rollup: requiredBoolean().nullish().transform((v) => v ?? null),
   }, { error: 'expected a granularitySpec object' }).nullish(),
   tuningConfig: z.record(z.string(), z.unknown(), { error: 'expected a tuningConfig object' }).nullish(),
-}).superRefine((t, ctx) => {
-  const given = [t.ioConfig !== undefined, t.interval !== undefined, t.segments !== undefined].filter(Boolean).length;
-  if (given === 0) ctx.addIssue({ code: 'custom', path: ['ioConfig', 'inputSpec'], message: 'required: what to compact (an interval or segments)', input: undefined });
-  if (given > 1) ctx.addIssue({ code: 'custom', path: ['ioConfig', 'inputSpec'], message: 'give ioConfig.inputSpec, interval or segments, only one of them', input: undefined });
 }).transform((t): CompactTaskSpec => {
   const input: CompactionInput = t.ioConfig?.inputSpec
     ?? (t.interval !== undefined ? { type: 'interval', interval: t.interval } : { type: 'segments', segmentIds: t.segments! });
@@ -148,7 +144,7 @@ export function parseTaskSpec(json: unknown): TaskSpec {
     case 'index':
       return parseIndexTask(json as Record<string, unknown>);
     case 'compact':
-      return parseOrThrow(compactSchema, json);
+      return parseOrThrow(compactSchema, json, compactInputIssues(json as Record<string, unknown>));
     case 'kill':
       return parseOrThrow(killSchema, json);
     default:
@@ -159,10 +155,19 @@ export function parseTaskSpec(json: unknown): TaskSpec {
   }
 }
 
-function parseOrThrow<S extends z.ZodType>(schema: S, json: unknown): z.output<S> {
+function parseOrThrow<S extends z.ZodType>(schema: S, json: unknown, moreIssues: FieldIssue[] = []): z.output<S> {
   const result = schema.safeParse(json);
-  if (!result.success) throw new SpecValidationError('invalid_spec', issuesOf(result.error));
+  const issues = [...(result.success ? [] : issuesOf(result.error)), ...moreIssues];
+  if (!result.success || issues.length > 0) throw new SpecValidationError('invalid_spec', issues);
   return result.data;
+}
+
+/** A compaction names what to compact in exactly one way (checked apart so it is reported with the rest). */
+function compactInputIssues(json: Record<string, unknown>): FieldIssue[] {
+  const given = [json.ioConfig, json.interval, json.segments].filter((v) => v !== undefined).length;
+  if (given === 0) return [{ path: 'ioConfig.inputSpec', reason: 'required: what to compact (an interval or segments)' }];
+  if (given > 1) return [{ path: 'ioConfig.inputSpec', reason: 'give ioConfig.inputSpec, interval or segments, only one of them' }];
+  return [];
 }
 
 function parseIndexTask(json: Record<string, unknown>): IndexTaskSpec {

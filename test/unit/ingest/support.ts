@@ -58,3 +58,37 @@ export async function ingest(dir: string, task: unknown, options: Partial<BatchI
   const parsed = parseTaskSpec(task) as IndexTaskSpec;
   return runBatchIngestion(parsed.spec, { workDir: join(dir, `work-${runNo++}`), segmentIds: { version: '2024-01-01T00:00:00.000Z' }, ...options });
 }
+
+/** Deterministic rows over two days: dims `a` (12 values), `b` (8 values, some null), metric `v`. */
+export function generatedRows(count: number, seed = 1): Array<Record<string, unknown>> {
+  let state = seed;
+  const next = (n: number): number => {
+    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+    return (state >>> 8) % n;
+  };
+  return Array.from({ length: count }, () => {
+    const b = next(9);
+    return {
+      ts: new Date(Date.UTC(2020, 0, 1) + next(2 * 86_400) * 1000).toISOString(),
+      a: `a${next(12)}`,
+      ...(b === 8 ? {} : { b: `b${b}` }),
+      v: next(100),
+    };
+  });
+}
+
+/** What rollup must produce from `rows`, computed the plain way: key → [count, sum of v]. */
+export function referenceRollup(rows: ReadonlyArray<Record<string, unknown>>, floorMs: number): Map<string, [number, number]> {
+  const out = new Map<string, [number, number]>();
+  for (const r of rows) {
+    const t = Math.floor(Date.parse(r.ts as string) / floorMs) * floorMs;
+    const key = rowKey({ __time: new Date(t).toISOString(), a: (r.a as string) ?? null, b: (r.b as string) ?? null });
+    const acc = out.get(key) ?? [0, 0];
+    acc[0]++;
+    acc[1] += r.v as number;
+    out.set(key, acc);
+  }
+  return out;
+}
+
+export const rowKey = (r: SegmentRow): string => JSON.stringify([r.__time, r.a, r.b]);
