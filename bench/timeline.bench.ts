@@ -60,7 +60,7 @@ interface RunTimes {
   addAppend: number;
   lookupDay: number;
   isOvershadowed: number;
-  findOvershadowedDay: number;
+  findFullyOvershadowedDay: number;
   remove: number;
 }
 
@@ -78,9 +78,9 @@ function oneRun(timeline: Timeline, hours: number, run: number): RunTimes {
   const lookupDay = microsPerOp(queryDays, (d) => timeline.lookup({ start: START + d * DAY, end: START + (d + 1) * DAY }));
   const ids = Array.from({ length: OPS }, () => `h${Math.floor(Math.random() * hours)}_${Math.floor(Math.random() * PARTITIONS)}`);
   const isOvershadowed = microsPerOp(ids, (id) => timeline.isOvershadowed(id));
-  const findOvershadowedDay = microsPerOp(overwrites, (s) => timeline.findOvershadowed(s.interval));
+  const findFullyOvershadowedDay = microsPerOp(overwrites, (s) => timeline.findFullyOvershadowed(s.interval));
   const remove = microsPerOp([...overwrites, ...appends], (s) => timeline.remove(s.id));
-  return { addOverwrite, addAppend, lookupDay, isOvershadowed, findOvershadowedDay, remove };
+  return { addOverwrite, addAppend, lookupDay, isOvershadowed, findFullyOvershadowedDay, remove };
 }
 
 function figure(name: string, values: number[], goal?: string): Figure {
@@ -106,7 +106,7 @@ const bench: Bench = {
       figure('add an appended partition to a complete chunk', of('addAppend')),
       figure('lookup one day (24 visible chunks x 4 partitions)', of('lookupDay')),
       figure('isOvershadowed(id)', of('isOvershadowed')),
-      figure('findOvershadowed(day) after an overwrite (96 segments found)', of('findOvershadowedDay')),
+      figure('findFullyOvershadowed(day) after an overwrite (96 segments found)', of('findFullyOvershadowedDay')),
       figure('remove (overwrites restore the hours beneath; appends)', of('remove')),
     ]);
   },

@@ -124,7 +124,7 @@ export class VersionedTimeline<P> {
    * interval, only segments overlapping it can have become overshadowed, so the coordinator
    * asks about that interval rather than about the whole datasource.
    */
-  findOvershadowed(within: Interval = EVERYTHING): TimelineEntry<P>[] {
+  findFullyOvershadowed(within: Interval = EVERYTHING): TimelineEntry<P>[] {
     const out: TimelineEntry<P>[] = [];
     for (const { value: h } of this.holders.overlapping(within.start, within.end)) {
       if (this.isOvershadowedAt(h.interval, h.version)) out.push(...h.partitions);

@@ -30,7 +30,7 @@ export function visible(t: TestTimeline, interval: string): string[] {
 
 /** The overshadowed segments as `interval version payload`, sorted. */
 export function overshadowed(t: TestTimeline, within?: string): string[] {
-  return t.findOvershadowed(within === undefined ? undefined : parseInterval(within))
+  return t.findFullyOvershadowed(within === undefined ? undefined : parseInterval(within))
     .map((s) => `${short(s.interval)} v${s.version} ${s.payload}`)
     .sort();
 }
