@@ -71,7 +71,11 @@ export function mergeScan(query: ScanQuery, partials: readonly ScanPartial[]): S
   return { queryType: 'scan', runs: toRuns(merged) };
 }
 
-/** A stable k-way merge of time-ordered sequences, stopping after `need` rows. */
+/**
+ * A k-way merge of time-ordered sequences, stopping after `need` rows. Ties go to the earlier
+ * sequence when ascending and to the later one when descending, so a descending scan is exactly
+ * the reverse of an ascending one.
+ */
 function mergeByTime(sequences: Tagged[][], descending: boolean, need: number): Tagged[] {
   const out: Tagged[] = [];
   const at = sequences.map(() => 0);
@@ -82,7 +86,7 @@ function mergeByTime(sequences: Tagged[][], descending: boolean, need: number): 
       const next = sequences[s]![at[s]!];
       if (next === undefined) continue;
       const current = best < 0 ? undefined : sequences[best]![at[best]!]!;
-      if (current === undefined || (descending ? timeOf(next) > timeOf(current) : timeOf(next) < timeOf(current))) best = s;
+      if (current === undefined || (descending ? timeOf(next) >= timeOf(current) : timeOf(next) < timeOf(current))) best = s;
     }
     if (best < 0) break;
     out.push(sequences[best]![at[best]!++]!);

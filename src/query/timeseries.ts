@@ -1,6 +1,7 @@
 import type { SegmentReader } from '../segment/reader.ts';
 import { aggregatorKind } from '../spec/aggregator.ts';
 import type { TimeseriesQuery } from '../spec/query.ts';
+import { parseGranularity } from '../time/granularity.ts';
 import type { Interval } from '../time/interval.ts';
 import { aggregateRows, ROW_COUNT, selectedIn, States } from './aggregation.ts';
 import { emptyState, mergeState } from './kernels.ts';
@@ -11,7 +12,9 @@ import { finalValue, intermediateValue, isoTime } from './values.ts';
 /**
  * Timeseries: one row of aggregates per granularity bucket. Per segment, each bucket of the
  * segment's data interval is reported, empty ones too (Druid fills empty interior buckets), unless
- * `skipEmptyBuckets`; buckets of several segments then merge by their start.
+ * `skipEmptyBuckets`; buckets of several segments then merge by their start. With granularity
+ * `none` empty buckets are never filled: Druid would fill every millisecond of the data interval,
+ * which its own documentation warns against.
  */
 
 export interface TimeseriesBucket {
@@ -28,7 +31,8 @@ export interface TimeseriesPartial {
 }
 
 export function timeseriesOnSegment(query: TimeseriesQuery, segment: SegmentReader, clip?: Interval): TimeseriesPartial {
-  const prepared = prepareSegment(query, segment, clip, !query.skipEmptyBuckets);
+  const skipEmpty = query.skipEmptyBuckets || parseGranularity(query.granularity).kind === 'none';
+  const prepared = prepareSegment(query, segment, clip, !skipEmpty);
   const index = new BucketIndex();
   const spans = prepared.ranges.flatMap(({ selected, buckets }) => buckets.map((b) => ({ b, selected, i: index.of(b) })));
   const states = new States(prepared.kinds, index.keys.length);
@@ -37,7 +41,7 @@ export function timeseriesOnSegment(query: TimeseriesQuery, segment: SegmentRead
   }
   const out: TimeseriesBucket[] = [];
   index.keys.forEach((key, i) => {
-    if (query.skipEmptyBuckets && states.rows(i) === 0) return;
+    if (skipEmpty && states.rows(i) === 0) return;
     out.push({ key, time: index.times[i]!, acc: states.acc.map((a) => a[i]!), aux: states.aux.map((a) => a[i]!) });
   });
   return { queryType: 'timeseries', buckets: out };
