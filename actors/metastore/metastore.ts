@@ -16,6 +16,10 @@ import { EventLog } from '../../src/log/event-log.ts';
 import { ProjectionHost, type Projection } from '../../src/log/projection.ts';
 import type { LogRecord } from '../../src/log/record.ts';
 import { readLog, tailLog } from './log-api.ts';
+import type { SnapshotChunk } from '../../src/projections/log-follower.ts';
+
+/** Under the server's max_payload with room for the envelope. */
+const SNAPSHOT_CHUNK = 4 * 1024 * 1024;
 
 /**
  * The metadata state the metastore checks commands against: it folds the log (as a projection)
@@ -57,7 +61,7 @@ export class Metastore {
   static async start(o: MetastoreOptions): Promise<Metastore> {
     const m = new Metastore(o);
     m.host.start();
-    m.stopPublishing = m.log.subscribe(m.log.lastSeq + 1, (r) => m.publish(r));
+    m.stopPublishing = m.log.subscribe(m.log.lastSeq + 1, (r, bytes) => m.publish(r, bytes));
     m.service = await startService(o.nc, {
       kind: 'metastore',
       id: o.id,
@@ -67,6 +71,7 @@ export class Metastore {
         logRead: { subject: API.logRead, handler: (b) => readLog(m.log, b) },
         logTail: { subject: API.logTail, handler: (b) => tailLog(m.log, b) },
         status: { subject: API.status, handler: () => m.status() },
+        snapshot: { subject: INTERNAL.metaSnapshot, handler: (b) => m.snapshotChunk(b) },
       },
     });
     m.catchAll = m.answerUnknownApiSubjects();
@@ -87,8 +92,28 @@ export class Metastore {
     }
   }
 
-  private publish(r: LogRecord): void {
-    this.o.nc.publish(eventSubject(AGGREGATE_OF[r.type as EventType], r.type), encode(r, { ignoreUndefined: true }));
+  private publish(r: LogRecord, bytes: Uint8Array): void {
+    this.o.nc.publish(eventSubject(AGGREGATE_OF[r.type as EventType], r.type), bytes);
+  }
+
+  private cachedSnapshot: { position: number; bytes: Uint8Array } | null = null;
+
+  /**
+   * `grove.meta.snapshot`: the state as of now, in chunks that fit a NATS message; a follower
+   * asks for chunk 0, then for the rest of that same position.
+   */
+  private snapshotChunk(body: unknown): SnapshotChunk {
+    const req = (body ?? {}) as { index?: unknown; position?: unknown };
+    const index = typeof req.index === 'number' && Number.isInteger(req.index) && req.index >= 0 ? req.index : 0;
+    const state = this.o.state as MetaState & { position: number };
+    if (this.cachedSnapshot === null || (index === 0 && this.cachedSnapshot.position !== state.position)) {
+      this.cachedSnapshot = { position: state.position, bytes: encode(state.save(), { ignoreUndefined: true }) };
+    }
+    const { position, bytes } = this.cachedSnapshot;
+    if (req.position !== undefined && req.position !== position) throw new GroveError('conflict', `snapshot ${String(req.position)} is gone; start again from chunk 0`);
+    const chunks = Math.max(1, Math.ceil(bytes.length / SNAPSHOT_CHUNK));
+    if (index >= chunks) throw new GroveError('bad_request', `snapshot has ${chunks} chunks; chunk ${index} does not exist`);
+    return { position, chunks, index, bytes: bytes.subarray(index * SNAPSHOT_CHUNK, (index + 1) * SNAPSHOT_CHUNK) };
   }
 
   private status(): { lastSeq: number; logBytes: number; projectedSeq: number } {

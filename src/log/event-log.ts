@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { ConflictError, type FailedExpectation } from './conflict.ts';
+import { EntityIndex } from './entity-index.ts';
 import { decodeRecord, encodeRecord, type LogRecord, type RecordMeta } from './record.ts';
 
 /** An event as a writer proposes it; the log stamps `seq` and `at`. */
@@ -34,17 +35,25 @@ export interface ReadFilter {
   limit?: number;
 }
 
-export type Listener = (record: LogRecord) => void;
+/** Gets each committed record, with its stored bytes (to forward without encoding again). */
+export type Listener = (record: LogRecord, bytes: Uint8Array) => void;
 
 export interface EventLogOptions {
   /** The entity keys an event is indexed under. */
   keysOf: (type: string, data: unknown) => string[];
   /** LMDB map size in bytes (grows on demand). */
   mapSize?: number;
+  /** The entity index is flushed every N entries or after M ms, whichever comes first. */
+  indexFlushEvery?: number;
+  indexFlushAfterMs?: number;
 }
 
 const EMPTY = Buffer.alloc(0);
-const LAST = '\uffff';
+
+interface Stamped {
+  record: LogRecord;
+  bytes: Buffer;
+}
 
 /**
  * The append-only event log: an LMDB environment (binary values, msgpack records) keyed by a
@@ -55,26 +64,38 @@ export class EventLog {
   private readonly root: RootDatabase;
   private readonly events: Database<Buffer, number>;
   private readonly byType: Database<Buffer, [string, number]>;
-  private readonly byEntity: Database<Buffer, [string, number]>;
+  private readonly entityIndex: EntityIndex;
   readonly meta: Database<Buffer, string>;
   private nextSeq: number;
   private lastAt: number;
   private committedSeq: number;
   private readonly listeners = new Set<Listener>();
   /** Committed batches waiting for an earlier one before they are announced, in seq order. */
-  private readonly pendingAnnounce = new Map<number, LogRecord[]>();
+  private readonly pendingAnnounce = new Map<number, Stamped[]>();
 
   private constructor(readonly path: string, private readonly opts: EventLogOptions) {
     mkdirSync(path, { recursive: true });
     this.root = open({ path, encoding: 'binary', maxDbs: 8, mapSize: opts.mapSize });
     this.events = this.root.openDB({ name: 'events', encoding: 'binary' });
     this.byType = this.root.openDB({ name: 'by-type', encoding: 'binary' });
-    this.byEntity = this.root.openDB({ name: 'by-entity', encoding: 'binary' });
     this.meta = this.root.openDB({ name: 'meta', encoding: 'binary' });
+    this.entityIndex = new EntityIndex(this.root, this.root.openDB({ name: 'by-entity', encoding: 'binary' }), this.meta, {
+      flushEvery: opts.indexFlushEvery ?? 200_000,
+      flushAfterMs: opts.indexFlushAfterMs ?? 1000,
+    });
     const last = this.lastRecord();
     this.committedSeq = last?.seq ?? 0;
     this.nextSeq = this.committedSeq + 1;
     this.lastAt = last?.at ?? 0;
+    this.reindexTail();
+  }
+
+  /** Entity-index entries not yet flushed when the process last stopped are rebuilt from the log. */
+  private reindexTail(): void {
+    for (const { value } of this.events.getRange({ start: this.entityIndex.watermark + 1 })) {
+      const r = decodeRecord(value);
+      this.entityIndex.add(r.seq, this.opts.keysOf(r.type, r.data));
+    }
   }
 
   static open(path: string, opts: EventLogOptions): EventLog {
@@ -93,8 +114,7 @@ export class EventLog {
 
   /** The seq of the last event indexed under `key` (0 when none). */
   lastSeqOf(key: string): number {
-    for (const { key: k } of this.byEntity.getRange({ start: [key, Number.MAX_SAFE_INTEGER], end: [key, 0], reverse: true, limit: 1 })) return k[1];
-    return 0;
+    return this.entityIndex.lastSeqOf(key);
   }
 
   /**
@@ -102,25 +122,29 @@ export class EventLog {
    * committed; rejects with a ConflictError when an expectation fails.
    */
   append(events: Proposed[], meta: RecordMeta, opts: AppendOptions = {}): Promise<LogRecord[]> {
-    let records: LogRecord[] = [];
+    let stamped: Stamped[] = [];
     let failure: unknown = null;
     const committed = this.root.transaction(() => {
+      let keys: string[][];
       try {
         this.checkEntityExpectations(opts.expect ?? []);
-        records = this.stamp(events, meta);
+        const records = this.stamp(events, meta);
+        // Everything that can throw on a malformed event runs before the first write.
+        keys = records.map((r) => this.opts.keysOf(r.type, r.data));
+        stamped = records.map((record) => ({ record, bytes: Buffer.from(encodeRecord(record)) }));
         opts.check?.(records);
       } catch (e) {
         failure = e;
         return;
       }
-      this.nextSeq += records.length;
-      if (records.length > 0) this.lastAt = records[records.length - 1]!.at;
-      for (const r of records) this.write(r);
+      this.nextSeq += stamped.length;
+      if (stamped.length > 0) this.lastAt = stamped[stamped.length - 1]!.record.at;
+      stamped.forEach((s, i) => this.write(s, keys[i]!));
     });
     return committed.then(() => {
       if (failure !== null) throw failure;
-      this.announce(records);
-      return records;
+      this.announce(stamped);
+      return stamped.map((s) => s.record);
     });
   }
 
@@ -138,20 +162,20 @@ export class EventLog {
     return events.map((e, i) => ({ seq: this.nextSeq + i, at, type: e.type, data: e.data, meta }));
   }
 
-  private write(r: LogRecord): void {
-    this.events.put(r.seq, Buffer.from(encodeRecord(r)));
+  private write({ record: r, bytes }: Stamped, keys: string[]): void {
+    this.events.put(r.seq, bytes);
     this.byType.put([r.type, r.seq], EMPTY);
-    for (const key of new Set(this.opts.keysOf(r.type, r.data))) this.byEntity.put([key, r.seq], EMPTY);
+    this.entityIndex.add(r.seq, keys);
   }
 
   /** Announces committed records strictly in seq order, whatever order commits resolve in. */
-  private announce(records: LogRecord[]): void {
-    if (records.length === 0) return;
-    this.pendingAnnounce.set(records[0]!.seq, records);
-    for (let batch = this.pendingAnnounce.get(this.committedSeq + 1); batch; batch = this.pendingAnnounce.get(this.committedSeq + 1)) {
+  private announce(batch: Stamped[]): void {
+    if (batch.length === 0) return;
+    this.pendingAnnounce.set(batch[0]!.record.seq, batch);
+    for (let next = this.pendingAnnounce.get(this.committedSeq + 1); next; next = this.pendingAnnounce.get(this.committedSeq + 1)) {
       this.pendingAnnounce.delete(this.committedSeq + 1);
-      this.committedSeq = batch[batch.length - 1]!.seq;
-      for (const r of batch) for (const l of this.listeners) l(r);
+      this.committedSeq = next[next.length - 1]!.record.seq;
+      for (const s of next) for (const l of this.listeners) l(s.record, s.bytes);
     }
   }
 
@@ -175,29 +199,31 @@ export class EventLog {
   *scan(f: ReadFilter = {}): Generator<LogRecord> {
     const from = f.from ?? 1;
     const to = Math.min(f.to ?? Infinity, this.committedSeq);
-    if (f.type !== undefined || f.entity !== undefined) {
-      yield* this.scanIndex(f.type !== undefined ? this.byType : this.byEntity, (f.type ?? f.entity)!, from, to, f);
+    if (f.entity !== undefined) {
+      for (const seq of this.entityIndex.seqs(f.entity, from, to)) {
+        const r = this.get(seq);
+        if (r !== undefined && (f.type === undefined || r.type === f.type)) yield r;
+      }
+      return;
+    }
+    if (f.type !== undefined) {
+      for (const { key } of this.byType.getRange({ start: [f.type, from], end: [f.type, to + 1] })) {
+        const r = this.get(key[1]);
+        if (r !== undefined) yield r;
+      }
       return;
     }
     for (const { value } of this.events.getRange({ start: from, end: to + 1 })) yield decodeRecord(value);
   }
 
-  private *scanIndex(index: Database<Buffer, [string, number]>, key: string, from: number, to: number, f: ReadFilter): Generator<LogRecord> {
-    for (const { key: k } of index.getRange({ start: [key, from], end: [key, to + 1] })) {
-      const r = this.get(k[1]);
-      if (r === undefined) continue;
-      if (f.type !== undefined && r.type !== f.type) continue;
-      if (f.entity !== undefined && f.type !== undefined && !this.opts.keysOf(r.type, r.data).includes(f.entity)) continue;
-      yield r;
-    }
+  /** Iterates committed records with their stored bytes. */
+  *scanBytes(from: number, to = this.committedSeq): Generator<Stamped> {
+    for (const { value } of this.events.getRange({ start: from, end: to + 1 })) yield { record: decodeRecord(value), bytes: value };
   }
 
   /** Distinct entity keys starting with `prefix` (e.g. every `segment:` ever seen). */
-  *entityKeys(prefix: string): Generator<string> {
-    let last: string | null = null;
-    for (const { key } of this.byEntity.getRange({ start: [prefix, 0], end: [prefix + LAST, 0] })) {
-      if (key[0] !== last) yield (last = key[0]);
-    }
+  entityKeys(prefix: string): string[] {
+    return this.entityIndex.keys(prefix);
   }
 
   /**
@@ -206,14 +232,14 @@ export class EventLog {
    */
   subscribe(from: number, listener: Listener): () => void {
     let delivered = from - 1;
-    const guarded: Listener = (r) => {
+    const guarded: Listener = (r, bytes) => {
       if (r.seq === delivered + 1) {
         delivered = r.seq;
-        listener(r);
+        listener(r, bytes);
       }
     };
     // Catch-up and registration happen in one synchronous stretch: nothing commits in between.
-    for (const r of this.scan({ from })) guarded(r);
+    for (const s of this.scanBytes(from)) guarded(s.record, s.bytes);
     this.listeners.add(guarded);
     return () => this.listeners.delete(guarded);
   }
@@ -225,6 +251,7 @@ export class EventLog {
 
   async close(): Promise<void> {
     this.listeners.clear();
+    await this.entityIndex.close();
     await this.root.close();
   }
 }

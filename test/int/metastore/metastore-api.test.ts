@@ -7,7 +7,7 @@ import { request } from '../../../src/bus/client.ts';
 import { isGroveError } from '../../../src/bus/errors.ts';
 import { API, INTERNAL } from '../../../src/bus/subjects.ts';
 import type { LogRecord } from '../../../src/log/record.ts';
-import { connectAs, ownNatsServer } from '../../support/bus.ts';
+import { connectAs, ownNatsServer, rejectionOf } from '../../support/bus.ts';
 import { tempDir } from '../../support/temp-dir.ts';
 
 /** Counts what it admits; refuses nothing. Enough to exercise the bus and the log. */
@@ -118,7 +118,7 @@ describe('malformed requests', () => {
   it('refuses events of wrong shape, naming each bad field, and appends none of the batch', async () => {
     const before = metastore.log.lastSeq;
     const bad = { events: [server, { type: 'SegmentsPublished', data: { dataSource: 'w', taskId: 't', segments: [{ id: 's' }] } }, { type: 'NoSuchThing', data: {} }], meta: { actor: 'test' } };
-    const err = await request(actorNc, INTERNAL.metaAppend, bad).catch((e) => e);
+    const err = await rejectionOf(request(actorNc, INTERNAL.metaAppend, bad));
     expect(isGroveError(err, 'bad_request')).toBe(true);
     const paths = (err.details as Array<{ path: string }>).map((d) => d.path);
     expect(paths).toContain('events[1].data.segments[0].interval');
@@ -127,24 +127,24 @@ describe('malformed requests', () => {
   });
 
   it('answers an unknown grove.api subject with not_found', async () => {
-    const err = await request(clientNc, 'grove.api.nothing.here', {}).catch((e) => e);
+    const err = await rejectionOf(request(clientNc, 'grove.api.nothing.here', {}));
     expect(isGroveError(err, 'not_found')).toBe(true);
     expect(err.message).toContain('grove.api.nothing.here');
   });
 
   it('says which field of a read request is wrong', async () => {
-    const err = await request(clientNc, API.logRead, { from: -1, bogus: true }).catch((e) => e);
+    const err = await rejectionOf(request(clientNc, API.logRead, { from: -1, bogus: true }));
     expect(isGroveError(err, 'bad_request')).toBe(true);
     expect(err.message).toMatch(/from/);
   });
 
   it('gives a clear timeout error when nobody answers in time, and says when nobody listens', async () => {
     const silent = actorNc.subscribe('grove.test.silent');
-    const late = await request(actorNc, 'grove.test.silent', {}, { timeoutMs: 200 }).catch((e) => e);
+    const late = await rejectionOf(request(actorNc, 'grove.test.silent', {}, { timeoutMs: 200 }));
     expect(isGroveError(late, 'timeout')).toBe(true);
     expect(late.message).toBe('no reply on grove.test.silent within 200 ms');
     silent.unsubscribe();
-    const noOne = await request(actorNc, 'grove.test.nobody', {}, { timeoutMs: 2000 }).catch((e) => e);
+    const noOne = await rejectionOf(request(actorNc, 'grove.test.nobody', {}, { timeoutMs: 2000 }));
     expect(isGroveError(noOne, 'unavailable')).toBe(true);
     expect(noOne.message).toContain('no actor answers on grove.test.nobody');
   });

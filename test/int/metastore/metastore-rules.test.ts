@@ -7,7 +7,7 @@ import { isGroveError } from '../../../src/bus/errors.ts';
 import { INTERNAL } from '../../../src/bus/subjects.ts';
 import { refoldAndCompare } from '../../../src/log/projection.ts';
 import { ClusterState } from '../../../src/projections/cluster-state.ts';
-import { connectAs, ownNatsServer } from '../../support/bus.ts';
+import { connectAs, ownNatsServer, rejectionOf } from '../../support/bus.ts';
 import { tempDir } from '../../support/temp-dir.ts';
 
 const nats = ownNatsServer();
@@ -45,7 +45,7 @@ describe('the metastore judges every command against the machines and the expect
 
   it('refuses to publish a published segment again, and appends nothing of the batch', async () => {
     const before = metastore.log.lastSeq;
-    const err = await append([published(['s2']), published(['s1'])]).catch((e) => e);
+    const err = await rejectionOf(append([published(['s2']), published(['s1'])]));
     expect(isGroveError(err, 'conflict')).toBe(true);
     expect(err.message).toMatch(/event 1 \(SegmentsPublished\) is not legal: segment s1 in state published\.used\.available cannot take SegmentsPublished/);
     expect(metastore.log.lastSeq).toBe(before);
@@ -53,7 +53,7 @@ describe('the metastore judges every command against the machines and the expect
   });
 
   it('appends only when the expected states hold, and says which expectation failed', async () => {
-    const err = await append([{ type: 'SegmentsMarkedUnused', data: { dataSource: 'wiki', segmentIds: ['s1'], reason: 'manual' } }], [{ type: 'state', kind: 'segment', id: 's1', in: ['published.used.unavailable'] }]).catch((e) => e);
+    const err = await rejectionOf(append([{ type: 'SegmentsMarkedUnused', data: { dataSource: 'wiki', segmentIds: ['s1'], reason: 'manual' } }], [{ type: 'state', kind: 'segment', id: 's1', in: ['published.used.unavailable'] }]));
     expect(isGroveError(err, 'conflict')).toBe(true);
     expect(err.message).toContain('segment s1 is published.used.available, expected published.used.unavailable');
     await append([{ type: 'SegmentsMarkedUnused', data: { dataSource: 'wiki', segmentIds: ['s1'], reason: 'manual' } }], [{ type: 'state', kind: 'segment', id: 's1', in: ['published.used.available'] }]);
@@ -64,7 +64,7 @@ describe('the metastore judges every command against the machines and the expect
     const commit = { stream: 'events', start: { '0': 0 }, end: { '0': 100 } };
     await append([published(['s3'], commit)], [{ type: 'offsets', dataSource: 'wiki', stream: 'events', equals: null }]);
     expect(state.committedOffsets('wiki', 'events')).toEqual({ '0': 100 });
-    const stale = await append([published(['s4'], { ...commit, end: { '0': 150 } })], [{ type: 'offsets', dataSource: 'wiki', stream: 'events', equals: { '0': 0 } }]).catch((e) => e);
+    const stale = await rejectionOf(append([published(['s4'], { ...commit, end: { '0': 150 } })], [{ type: 'offsets', dataSource: 'wiki', stream: 'events', equals: { '0': 0 } }]));
     expect(isGroveError(stale, 'conflict')).toBe(true);
     expect(stale.message).toContain('committed offsets of wiki/events are {"0":100}');
     expect(state.stateOf('segment', 's4')).toBe('absent');
@@ -72,7 +72,7 @@ describe('the metastore judges every command against the machines and the expect
 
   it('checks optimistic entity versions in the log', async () => {
     const seq = metastore.log.lastSeqOf('segment:s1');
-    const err = await append([{ type: 'SegmentsMarkedUsed', data: { dataSource: 'wiki', segmentIds: ['s1'], reason: 'manual' } }], [{ type: 'entitySeq', key: 'segment:s1', seq: seq - 1 }]).catch((e) => e);
+    const err = await rejectionOf(append([{ type: 'SegmentsMarkedUsed', data: { dataSource: 'wiki', segmentIds: ['s1'], reason: 'manual' } }], [{ type: 'entitySeq', key: 'segment:s1', seq: seq - 1 }]));
     expect(isGroveError(err, 'conflict')).toBe(true);
     await append([{ type: 'SegmentsMarkedUsed', data: { dataSource: 'wiki', segmentIds: ['s1'], reason: 'manual' } }], [{ type: 'entitySeq', key: 'segment:s1', seq }]);
     expect(state.stateOf('segment', 's1')).toBe('published.used.available');

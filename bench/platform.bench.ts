@@ -1,0 +1,165 @@
+import { join } from 'node:path';
+import type { NatsConnection } from 'nats';
+import { Metastore } from '../actors/metastore/metastore.ts';
+import { keysOf } from '../actors/metastore/metastore.ts';
+import { request } from '../src/bus/client.ts';
+import { connectBus } from '../src/bus/connection.ts';
+import { API, INTERNAL } from '../src/bus/subjects.ts';
+import { EventLog } from '../src/log/event-log.ts';
+import { ProjectionHost } from '../src/log/projection.ts';
+import { ClusterState } from '../src/projections/cluster-state.ts';
+import { startTestNats, TEST_PASSWORDS } from '../test/support/nats-server.ts';
+import { percentile, repeat, type Bench, type Figure } from './harness.ts';
+
+/** A segment's usual life in the log: published, assigned to a historical, loading, loaded. */
+function segmentLife(n: number): Array<{ type: string; data: unknown }> {
+  const id = `bench_2013-01-01T00:00:00.000Z_2013-01-02T00:00:00.000Z_v1_${n}`;
+  const ref = { dataSource: 'bench', segmentId: id, serverId: `h${n % 4}` };
+  return [
+    { type: 'SegmentsPublished', data: { dataSource: 'bench', taskId: `t${n >> 8}`, segments: [{ id, dataSource: 'bench', interval: '2013-01-01T00:00:00.000Z/2013-01-02T00:00:00.000Z', version: 'v1', partitionNum: n, shardSpec: { type: 'numbered', partitionNum: n, partitions: 0 }, dimensions: ['a', 'b'], metrics: ['count'], rows: 1000, size: 65536, loadSpec: { type: 'local', path: `bench/${n}` }, checksum: 'x' }] } },
+    { type: 'ReplicaAssigned', data: { ...ref, tier: '_default_tier', reason: 'rule' } },
+    { type: 'ReplicaLoadStarted', data: ref },
+    { type: 'ReplicaLoaded', data: ref },
+  ];
+}
+
+const meta = (actor: string) => ({ actor, correlationId: 'bench', causationId: null });
+
+async function withMetastore<T>(dir: string, f: (nc: NatsConnection, m: Metastore) => Promise<T>): Promise<T> {
+  const nats = await startTestNats();
+  const nc = await connectBus({ url: nats.url, user: 'actor', password: TEST_PASSWORDS.actor, name: 'bench' });
+  const m = await Metastore.start({ nc, id: 'bench', path: join(dir, `meta-${Date.now()}`), state: new ClusterState(), snapshotEvery: 0 });
+  try {
+    return await f(nc, m);
+  } finally {
+    await m.stop();
+    await nc.close();
+    await nats.dispose();
+  }
+}
+
+async function appendThroughput(dir: string, runs: number, scale: number): Promise<Figure[]> {
+  const commands = Math.max(50, Math.round(1000 * scale));
+  const perCommand = 25; // segments per command: 100 events
+  const throughput: number[] = [];
+  const p50: number[] = [];
+  const p99: number[] = [];
+  await withMetastore(dir, async (nc) => {
+    let n = 0;
+    for (let run = 0; run < runs; run++) {
+      const started = performance.now();
+      const inFlight: Array<Promise<unknown>> = [];
+      for (let c = 0; c < commands; c++) {
+        const events = Array.from({ length: perCommand }, () => segmentLife(n++)).flat();
+        inFlight.push(request(nc, INTERNAL.metaAppend, { events, meta: { actor: 'bench' } }));
+        if (inFlight.length >= 16) await inFlight.shift();
+      }
+      await Promise.all(inFlight);
+      throughput.push((commands * perCommand * 4) / ((performance.now() - started) / 1000));
+      const latencies: number[] = [];
+      for (let i = 0; i < 300; i++) {
+        const t = performance.now();
+        await request(nc, INTERNAL.metaAppend, { events: [{ type: 'ServerJoined', data: { serverId: `s${i}`, kind: 'historical', tier: '_default_tier', capacity: 1 } }], meta: { actor: 'bench' } });
+        latencies.push(performance.now() - t);
+      }
+      p50.push(percentile(latencies, 50));
+      p99.push(percentile(latencies, 99));
+    }
+  });
+  return [
+    { name: 'append over NATS, batched commands of 100 events (16 in flight)', unit: 'events/s', values: throughput, goal: '>= 50,000', higherIsBetter: true },
+    { name: 'append latency of a single-event command, p50', unit: 'ms', values: p50, higherIsBetter: false },
+    { name: 'append latency of a single-event command, p99', unit: 'ms', values: p99, higherIsBetter: false },
+  ];
+}
+
+async function buildLog(path: string, events: number, log: (m: string) => void): Promise<EventLog> {
+  const eventLog = EventLog.open(path, { keysOf });
+  const state = new ClusterState();
+  const perBatch = 1000;
+  for (let n = 0; n * 4 < events; ) {
+    const batch = Array.from({ length: perBatch / 4 }, () => segmentLife(n++)).flat();
+    await eventLog.append(batch, meta('bench'), { check: (rs) => state.admit(rs, []) });
+    if ((n * 4) % 200_000 === 0) log(`  built ${n * 4} events`);
+  }
+  return eventLog;
+}
+
+async function refold(dir: string, runs: number, scale: number, log: (m: string) => void): Promise<Figure[]> {
+  const events = Math.round(1_000_000 * scale);
+  const path = join(dir, 'refold');
+  log(`building a ${events}-event log ...`);
+  const eventLog = await buildLog(path, events, log);
+  const rates = await repeat(runs, () => {
+    const state = new ClusterState();
+    const t = performance.now();
+    for (const r of eventLog.scan()) state.apply(r);
+    return eventLog.lastSeq / ((performance.now() - t) / 1000);
+  });
+  // Cold start: the snapshot, then the events after it.
+  const live = new ClusterState();
+  const host = new ProjectionHost(eventLog, [live], { snapshotEvery: 0 });
+  host.start();
+  await host.snapshot();
+  host.stop();
+  await eventLog.append(segmentLife(10_000_000), meta('bench'));
+  await eventLog.close();
+  const cold = await repeat(runs, () => {
+    const t = performance.now();
+    const reopened = EventLog.open(path, { keysOf });
+    const h = new ProjectionHost(reopened, [new ClusterState()], { snapshotEvery: 0 });
+    h.start();
+    const seconds = (performance.now() - t) / 1000;
+    h.stop();
+    void reopened.close();
+    return seconds;
+  });
+  return [
+    { name: `refold of a ${events}-event log into the cluster state`, unit: 'events/s', values: rates, goal: '>= 100,000', higherIsBetter: true },
+    { name: `cold start from a snapshot of that log (+4 events after it)`, unit: 's', values: cold, goal: '< 3', higherIsBetter: false },
+  ];
+}
+
+async function apiOverhead(dir: string, runs: number): Promise<Figure[]> {
+  const ratios: number[] = [];
+  const groveP50: number[] = [];
+  const rawP50: number[] = [];
+  await withMetastore(dir, async (nc, m) => {
+    await m.log.append(segmentLife(1), meta('bench'));
+    const echo = nc.subscribe('grove.bench.echo', { callback: (_e, msg) => msg.respond(msg.data) });
+    const body = new Uint8Array(64);
+    for (let run = 0; run < runs; run++) {
+      const raw: number[] = [];
+      const grove: number[] = [];
+      for (let i = 0; i < 2000; i++) {
+        let t = performance.now();
+        await nc.request('grove.bench.echo', body, { timeout: 5000 });
+        raw.push(performance.now() - t);
+        t = performance.now();
+        await request(nc, API.logRead, { from: 1, limit: 1 });
+        grove.push(performance.now() - t);
+      }
+      rawP50.push(percentile(raw, 50));
+      groveP50.push(percentile(grove, 50));
+      ratios.push(percentile(grove, 50) / percentile(raw, 50));
+    }
+    echo.unsubscribe();
+  });
+  return [
+    { name: 'raw NATS request/reply, p50', unit: 'ms', values: rawP50, higherIsBetter: false },
+    { name: 'grove.api.log.read (one record), p50', unit: 'ms', values: groveP50, higherIsBetter: false },
+    { name: 'API overhead: grove read p50 / raw NATS p50', unit: '×', values: ratios, goal: '<= 2', higherIsBetter: false },
+  ];
+}
+
+const bench: Bench = {
+  name: 'platform',
+  async run(ctx) {
+    return [
+      ...(await appendThroughput(ctx.dir, ctx.runs, ctx.scale)),
+      ...(await refold(ctx.dir, ctx.runs, ctx.scale, ctx.log)),
+      ...(await apiOverhead(ctx.dir, ctx.runs)),
+    ];
+  },
+};
+export default bench;
