@@ -74,14 +74,11 @@ export function runQuery(query: Query, slices: readonly SegmentSlice[]): unknown
   return finalize(query, mergePartials(query, slices.map((s) => runOnSegment(query, s.segment, s.clip))));
 }
 
-/** Float64Arrays (group states) travel as their raw bytes rather than as lists of numbers. */
-const FLOAT64_EXT = 1;
+/** Typed arrays (group states, key ids) travel as their raw bytes rather than as lists of numbers. */
 const codec = new ExtensionCodec();
-codec.register({
-  type: FLOAT64_EXT,
-  encode: (v: unknown) => (v instanceof Float64Array ? new Uint8Array(v.buffer, v.byteOffset, v.byteLength) : null),
-  decode: (bytes: Uint8Array) => new Float64Array(bytes.slice().buffer),
-});
+const bytesOf = (v: ArrayBufferView) => new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+codec.register({ type: 1, encode: (v: unknown) => (v instanceof Float64Array ? bytesOf(v) : null), decode: (b: Uint8Array) => new Float64Array(b.slice().buffer) });
+codec.register({ type: 2, encode: (v: unknown) => (v instanceof Int32Array ? bytesOf(v) : null), decode: (b: Uint8Array) => new Int32Array(b.slice().buffer) });
 
 export function encodePartial(p: Partial): Uint8Array {
   return encode(p, { extensionCodec: codec });

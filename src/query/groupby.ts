@@ -3,7 +3,7 @@ import type { HavingSpec } from '../spec/having.ts';
 import type { GroupByQuery } from '../spec/query.ts';
 import { dimensionOrder } from './dimension-order.ts';
 import { rowFilter } from './filter-match.ts';
-import { bucketRows, type GroupedPartial } from './grouped.ts';
+import { bucketRows, naturalRanks, type GroupedPartial } from './grouped.ts';
 import { compareMetricValues } from './post-aggregate.ts';
 import { isoTime } from './values.ts';
 
@@ -19,8 +19,9 @@ export function finalizeGroupBy(query: GroupByQuery, merged: GroupedPartial): un
   const all = query.granularity === 'all' || (typeof query.granularity === 'object' && query.granularity.type === 'all');
   // Druid stamps every row of an `all` query with the start of its first interval.
   const universal = all ? query.intervals[0]?.start ?? 0 : null;
-  let rows: TimedRow[] = merged.buckets.flatMap((b) => bucketRows(query, b).map((row) => ({ time: universal ?? b.time, row })));
-  rows.sort(naturalOrder(query, all));
+  const built = merged.buckets.map((b) => bucketRows(query, b));
+  let rows: TimedRow[] = [];
+  for (const [bi, j] of naturalOrder(query, merged.buckets, all)) rows.push({ time: universal ?? merged.buckets[bi]!.time, row: built[bi]![j]! });
   if (query.having !== null) {
     const keep = havingTest(query.having);
     rows = rows.filter((r) => keep({ __time: r.time, ...r.row }));
@@ -29,22 +30,22 @@ export function finalizeGroupBy(query: GroupByQuery, merged: GroupedPartial): un
   return rows.map((r) => ({ version: 'v1', timestamp: isoTime(r.time), event: r.row }));
 }
 
-const compareDimensionValues = dimensionOrder();
-
-function compareDims(dims: readonly DimensionSpec[]) {
-  return (a: TimedRow, b: TimedRow): number => {
-    for (const d of dims) {
-      const c = compareDimensionValues(a.row[d.outputName], b.row[d.outputName]);
+/**
+ * Rows (as [bucket, group] pairs) in Druid's natural groupBy order: by time unless granularity
+ * `all`, then by each dimension's value (or dimensions first with sortByDimsFirst).
+ */
+function naturalOrder(query: GroupByQuery, buckets: GroupedPartial['buckets'], all: boolean): Array<[number, number]> {
+  const ranks = query.dimensions.map((_, d) => naturalRanks(buckets.map((b) => b.keys[d]!)));
+  const pairs: Array<[number, number]> = buckets.flatMap((b, bi) => Array.from({ length: b.size }, (_, j): [number, number] => [bi, j]));
+  const byDims = ([ba, ja]: [number, number], [bb, jb]: [number, number]): number => {
+    for (let d = 0; d < ranks.length; d++) {
+      const c = ranks[d]![ba]![buckets[ba]!.keys[d]!.ids[ja]!]! - ranks[d]![bb]![buckets[bb]!.keys[d]!.ids[jb]!]!;
       if (c !== 0) return c;
     }
     return 0;
   };
-}
-
-function naturalOrder(query: GroupByQuery, all: boolean): (a: TimedRow, b: TimedRow) => number {
-  const dims = compareDims(query.dimensions);
-  if (all) return dims;
-  return query.sortByDimsFirst ? (a, b) => dims(a, b) || a.time - b.time : (a, b) => a.time - b.time || dims(a, b);
+  const byTime = (a: [number, number], b: [number, number]): number => buckets[a[0]]!.time - buckets[b[0]]!.time;
+  return pairs.sort(all ? byDims : query.sortByDimsFirst ? (a, b) => byDims(a, b) || byTime(a, b) : (a, b) => byTime(a, b) || byDims(a, b));
 }
 
 function havingTest(h: HavingSpec): (row: Row) => boolean {

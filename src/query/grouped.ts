@@ -5,6 +5,7 @@ import type { GroupByQuery, TopNQuery } from '../spec/query.ts';
 import type { Interval } from '../time/interval.ts';
 import { aggregateRows, ROW_COUNT, States } from './aggregation.ts';
 import { groupRows, keyColumn, type GroupedSpan, type Scalar } from './grouping.ts';
+import { dimensionOrder } from './dimension-order.ts';
 import { emptyState, mergeState } from './kernels.ts';
 import { applyPostAggregators } from './post-aggregate.ts';
 import { BucketIndex, prepareSegment } from './prepare.ts';
@@ -18,11 +19,18 @@ import { finalValue, intermediateValue } from './values.ts';
  * price is a partial result as large as the number of distinct values per bucket.
  */
 
+/** One dimension's values of a bucket's groups, dictionary-encoded: group j has `values[ids[j]]`. */
+export interface KeyPart {
+  values: Scalar[];
+  ids: Int32Array;
+}
+
 export interface GroupedBucket {
   key: number;
   time: number;
-  /** The groups' values, one column per dimension. */
-  keys: Scalar[][];
+  size: number;
+  /** One per dimension. */
+  keys: KeyPart[];
   /** Per aggregator (then the row count), one state per group. */
   acc: Float64Array[];
   aux: Float64Array[];
@@ -52,85 +60,193 @@ export function groupedOnSegment(query: GroupedQuery, segment: SegmentReader, cl
   const grouping = groupRows(segment.rows, columns, index.keys.length, spans);
   const states = new States(prepared.kinds, grouping.size);
   for (const span of spans) aggregateRows(prepared.aggregators, states, span.s, span.lo, span.hi, grouping.groups);
-  const out = index.keys.map((key, i) => ({ key, time: index.times[i]!, members: [] as number[] }));
-  for (let g = 0; g < grouping.size; g++) if (states.rows(g) > 0) out[grouping.bucketOf(g)]!.members.push(g);
-  return {
-    queryType: query.queryType,
-    buckets: out.filter((b) => b.members.length > 0).map((b) => ({
-      key: b.key,
-      time: b.time,
-      keys: columns.map((_, d) => b.members.map((g) => grouping.keyOf(g)[d]!)),
-      acc: states.acc.map((a) => Float64Array.from(b.members, (g) => a[g]!)),
-      aux: states.aux.map((a) => Float64Array.from(b.members, (g) => a[g]!)),
-    })),
+  const members: number[][] = index.keys.map(() => []);
+  const rowCounts = states.acc[states.acc.length - 1]!;
+  for (let g = 0; g < grouping.size; g++) if (rowCounts[g]! > 0) members[grouping.bucketOf(g)]!.push(g);
+  const buckets: GroupedBucket[] = [];
+  index.keys.forEach((key, b) => {
+    const list = members[b]!;
+    if (list.length === 0) return;
+    const keys = columns.map((c, d) => encodeKeys(c.values, list.length, (j) => grouping.idOf(list[j]!, d)));
+    buckets.push({ key, time: index.times[b]!, size: list.length, keys, ...gatherStates(states, list) });
+  });
+  return { queryType: query.queryType, buckets };
+}
+
+/**
+ * Dictionary-encodes n groups' values of one dimension, given each group's id in `values`; only
+ * the values used are kept, so a partial carries no more than its groups need.
+ */
+function encodeKeys(values: readonly Scalar[], n: number, idOf: (j: number) => number): KeyPart {
+  const remap = new Int32Array(values.length).fill(-1);
+  const used: Scalar[] = [];
+  const ids = new Int32Array(n);
+  for (let j = 0; j < n; j++) {
+    const id = idOf(j);
+    let local = remap[id]!;
+    if (local < 0) {
+      local = remap[id] = used.length;
+      used.push(values[id]!);
+    }
+    ids[j] = local;
+  }
+  return { values: used, ids };
+}
+
+/** The states of the listed groups, in that order. */
+function gatherStates(states: { acc: Float64Array[]; aux: Float64Array[] }, groups: ArrayLike<number>): { acc: Float64Array[]; aux: Float64Array[] } {
+  const gather = (column: Float64Array) => {
+    const out = new Float64Array(groups.length);
+    for (let j = 0; j < groups.length; j++) out[j] = column[groups[j]!]!;
+    return out;
   };
+  return { acc: states.acc.map(gather), aux: states.aux.map(gather) };
 }
 
-/** A text key for a tuple of dimension values (null, numbers and strings kept apart). */
-function tupleKey(keys: Scalar[][], j: number): string {
-  if (keys.length === 1) return scalarKey(keys[0]![j]!);
-  let s = '';
-  for (let d = 0; d < keys.length; d++) s += `${scalarKey(keys[d]![j]!)}\u0000`;
-  return s;
+/** Per-aggregator state columns that grow as groups are added. */
+class GrowingStates {
+  acc: Float64Array[];
+  aux: Float64Array[];
+  size = 0;
+
+  constructor(private readonly kinds: readonly AggregatorKind[]) {
+    this.acc = kinds.map(() => new Float64Array(1024));
+    this.aux = kinds.map(() => new Float64Array(1024));
+  }
+
+  add(): number {
+    if (this.size === this.acc[0]!.length) {
+      const grow = (a: Float64Array) => {
+        const b = new Float64Array(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      this.acc = this.acc.map(grow);
+      this.aux = this.aux.map(grow);
+    }
+    this.kinds.forEach((k, a) => {
+      const [acc, aux] = emptyState(k.combine);
+      this.acc[a]![this.size] = acc;
+      this.aux[a]![this.size] = aux;
+    });
+    return this.size++;
+  }
 }
 
-const scalarKey = (v: Scalar): string => (v === null ? '\u0001' : typeof v === 'number' ? `\u0002${v}` : `\u0003${v}`);
+/** Interns each dimension's values as small integers, to key groups by numbers rather than text. */
+class Interner {
+  private readonly ids = new Map<Scalar, number>();
+  readonly values: Scalar[] = [];
+
+  id(v: Scalar): number {
+    let id = this.ids.get(v);
+    if (id === undefined) {
+      id = this.values.length;
+      this.ids.set(v, id);
+      this.values.push(v);
+    }
+    return id;
+  }
+}
 
 /** Merges buckets with the same key, and within them groups with the same dimension values. */
 export function mergeGrouped(query: GroupedQuery, partials: readonly GroupedPartial[]): GroupedPartial {
   const kinds = kindsOf(query);
   const dims = dimensionsOf(query).length;
-  const tables = new Map<number, { time: number; index: Map<string, number>; keys: Scalar[][]; acc: number[][]; aux: number[][] }>();
+  const interners = Array.from({ length: dims }, () => new Interner());
+  const bucketIndex = new Map<number, number>();
+  const bucketKeys: number[] = [];
+  const bucketTimes: number[] = [];
+  const groupIndex = new Map<number | string, number>();
+  const groupBucket: number[] = [];
+  const groupIds: number[][] = Array.from({ length: dims }, () => []);
+  const states = new GrowingStates(kinds);
+  // Group keys pack the bucket and value ids into one number while they fit in 52 bits.
+  const bits = 2 ** Math.floor(52 / (dims + 1));
+  const ids = new Array<number>(dims);
   for (const p of partials) {
     for (const b of p.buckets) {
-      let t = tables.get(b.key);
-      if (t === undefined) {
-        t = { time: b.time, index: new Map(), keys: Array.from({ length: dims }, () => []), acc: kinds.map(() => []), aux: kinds.map(() => []) };
-        tables.set(b.key, t);
-      }
-      t.time = Math.min(t.time, b.time);
-      const n = b.keys[0]?.length ?? 0;
-      for (let j = 0; j < n; j++) {
-        const k = tupleKey(b.keys, j);
-        let i = t.index.get(k);
-        if (i === undefined) {
-          i = t.index.size;
-          t.index.set(k, i);
-          for (let d = 0; d < dims; d++) t.keys[d]!.push(b.keys[d]![j]!);
-          kinds.forEach((kind, a) => {
-            const [acc, aux] = emptyState(kind.combine);
-            t!.acc[a]!.push(acc);
-            t!.aux[a]!.push(aux);
-          });
+      let bi = bucketIndex.get(b.key);
+      if (bi === undefined) {
+        bi = bucketKeys.length;
+        bucketIndex.set(b.key, bi);
+        bucketKeys.push(b.key);
+        bucketTimes.push(b.time);
+      } else bucketTimes[bi] = Math.min(bucketTimes[bi]!, b.time);
+      // Each distinct value is interned once per partial bucket; groups then only index arrays.
+      const remaps = b.keys.map((k, d) => Int32Array.from(k.values, (v) => interners[d]!.id(v)));
+      const targets = new Int32Array(b.size);
+      for (let j = 0; j < b.size; j++) {
+        let key: number | string = bi;
+        let packed = bi < bits;
+        for (let d = 0; d < dims; d++) {
+          ids[d] = remaps[d]![b.keys[d]!.ids[j]!]!;
+          packed &&= ids[d]! < bits;
+          key = key * bits + ids[d]!;
         }
-        kinds.forEach((kind, a) => mergeState(kind.combine, kind.type === 'float', t!.acc[a]!, t!.aux[a]!, i!, b.acc[a]!, b.aux[a]!, j));
+        if (!packed) key = `${bi}:${ids.join(',')}`;
+        let i = groupIndex.get(key);
+        if (i === undefined) {
+          i = states.add();
+          groupIndex.set(key, i);
+          groupBucket.push(bi);
+          for (let d = 0; d < dims; d++) groupIds[d]!.push(ids[d]!);
+        }
+        targets[j] = i;
       }
+      kinds.forEach((kind, a) => {
+        const [acc, aux, acc2, aux2] = [states.acc[a]!, states.aux[a]!, b.acc[a]!, b.aux[a]!];
+        for (let j = 0; j < b.size; j++) mergeState(kind.combine, kind.type === 'float', acc, aux, targets[j]!, acc2, aux2, j);
+      });
     }
   }
+  const members: number[][] = bucketKeys.map(() => []);
+  groupBucket.forEach((bi, g) => members[bi]!.push(g));
   return {
     queryType: query.queryType,
-    buckets: [...tables.entries()].sort((x, y) => x[1].time - y[1].time).map(([key, t]) => ({
-      key, time: t.time, keys: t.keys, acc: t.acc.map((a) => Float64Array.from(a)), aux: t.aux.map((a) => Float64Array.from(a)),
-    })),
+    buckets: bucketKeys.map((key, bi) => {
+      const list = members[bi]!;
+      return {
+        key,
+        time: bucketTimes[bi]!,
+        size: list.length,
+        keys: interners.map((it, d) => encodeKeys(it.values, list.length, (j) => groupIds[d]![list[j]!]!)),
+        ...gatherStates(states, list),
+      };
+    }).sort((x, y) => x.time - y.time),
   };
 }
 
 /** The finalized result rows of a bucket: dimension values, aggregators, post-aggregators. */
-export function bucketRows(query: GroupedQuery, b: GroupedBucket): Array<Record<string, unknown>> {
+export function bucketRows(query: GroupedQuery, b: GroupedBucket, only?: ArrayLike<number>): Array<Record<string, unknown>> {
   const dims = dimensionsOf(query);
-  const kinds = query.aggregations.map(aggregatorKind);
-  const n = b.keys[0]?.length ?? 0;
-  const rows: Array<Record<string, unknown>> = [];
-  for (let j = 0; j < n; j++) {
+  const aggs = query.aggregations;
+  const kinds = aggs.map(aggregatorKind);
+  const n = only === undefined ? b.size : only.length;
+  const rows: Array<Record<string, unknown>> = new Array(n);
+  for (let k = 0; k < n; k++) {
+    const j = only === undefined ? k : only[k]!;
     const row: Record<string, unknown> = {};
-    const raw: Record<string, unknown> = {};
-    dims.forEach((d, i) => { row[d.outputName] = b.keys[i]![j]; raw[d.outputName] = b.keys[i]![j]; });
-    query.aggregations.forEach((spec, a) => {
-      row[spec.name] = finalValue(kinds[a]!, b.acc[a]![j]!, b.aux[a]![j]!);
-      raw[spec.name] = intermediateValue(kinds[a]!, b.acc[a]![j]!, b.aux[a]![j]!);
-    });
-    applyPostAggregators(query.postAggregations, row, raw);
-    rows.push(row);
+    for (let d = 0; d < dims.length; d++) row[dims[d]!.outputName] = b.keys[d]!.values[b.keys[d]!.ids[j]!];
+    for (let a = 0; a < aggs.length; a++) row[aggs[a]!.name] = finalValue(kinds[a]!, b.acc[a]![j]!, b.aux[a]![j]!);
+    if (query.postAggregations.length > 0) {
+      const raw: Record<string, unknown> = { ...row };
+      for (let a = 0; a < aggs.length; a++) raw[aggs[a]!.name] = intermediateValue(kinds[a]!, b.acc[a]![j]!, b.aux[a]![j]!);
+      applyPostAggregators(query.postAggregations, row, raw);
+    }
+    rows[k] = row;
   }
   return rows;
+}
+
+const naturalOrder = dimensionOrder();
+
+/**
+ * Ranks the values of dictionary-encoded key parts (of one dimension, several buckets) in their
+ * natural order: per part, local id → rank. Sorting many rows then compares integers.
+ */
+export function naturalRanks(parts: readonly KeyPart[]): Int32Array[] {
+  const distinct = [...new Set(parts.flatMap((p) => p.values))].sort(naturalOrder);
+  const rank = new Map(distinct.map((v, i) => [v, i]));
+  return parts.map((p) => Int32Array.from(p.values, (v) => rank.get(v)!));
 }

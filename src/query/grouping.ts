@@ -70,7 +70,8 @@ export interface Grouping {
   /** Groups are 0 .. size-1 (some may have no rows). */
   size: number;
   bucketOf(g: number): number;
-  keyOf(g: number): Scalar[];
+  /** The id (in `columns[d].values`) of group g's value of dimension d. */
+  idOf(g: number, d: number): number;
 }
 
 /** A bucket's rows: [lo, hi), of which only `rows` (when not null) are selected. */
@@ -90,22 +91,20 @@ export function groupRows(rows: number, columns: readonly KeyColumn[], bucketCou
   const strides = cards.map((_, d) => cards.slice(d + 1).reduce((a, b) => a * b, 1));
   const perBucket = cards.reduce((a, b) => a * b, 1);
   const combos = perBucket * bucketCount;
-  const decode = (composite: number): { bucket: number; key: Scalar[] } => ({
-    bucket: Math.floor(composite / perBucket),
-    key: columns.map((c, d) => c.values[Math.floor(composite / strides[d]!) % cards[d]!]!),
-  });
+  const bucketOf = (composite: number): number => Math.floor(composite / perBucket);
+  const idOf = (composite: number, d: number): number => Math.floor(composite / strides[d]!) % cards[d]!;
   if (columns.length === 1 && bucketCount === 1) {
     // The common topN case: the dictionary ids are the groups already.
-    return { groups: columns[0]!.ids, size: cards[0]!, bucketOf: () => 0, keyOf: (g) => [columns[0]!.values[g]!] };
+    return { groups: columns[0]!.ids, size: cards[0]!, bucketOf: () => 0, idOf: (g) => g };
   }
   if (!Number.isSafeInteger(combos)) throw new Error(`too many combinations of dimension values to group (${combos})`);
   const composite = compositeFn(columns, strides, perBucket);
   if (combos <= DIRECT_GROUPS) {
     const groups = new Int32Array(rows);
     forEachSpanRow(spans, (r, b) => { groups[r] = composite(r, b); });
-    return { groups, size: combos, bucketOf: (g) => decode(g).bucket, keyOf: (g) => decode(g).key };
+    return { groups, size: combos, bucketOf, idOf };
   }
-  return compactGroups(rows, spans, composite, combos, decode);
+  return compactGroups(rows, spans, composite, combos, bucketOf, idOf);
 }
 
 function compositeFn(columns: readonly KeyColumn[], strides: number[], perBucket: number): (r: number, bucket: number) => number {
@@ -125,7 +124,7 @@ function compositeFn(columns: readonly KeyColumn[], strides: number[], perBucket
 /** Numbers the combinations that occur, 0, 1, 2, ... in first-seen order. */
 function compactGroups(
   rows: number, spans: readonly GroupedSpan[], composite: (r: number, b: number) => number, combos: number,
-  decode: (c: number) => { bucket: number; key: Scalar[] },
+  bucketOf: (composite: number) => number, idOf: (composite: number, d: number) => number,
 ): Grouping {
   const groups = new Int32Array(rows);
   const seen: number[] = [];
@@ -153,7 +152,7 @@ function compactGroups(
       groups[r] = g;
     });
   }
-  return { groups, size: seen.length, bucketOf: (g) => decode(seen[g]!).bucket, keyOf: (g) => decode(seen[g]!).key };
+  return { groups, size: seen.length, bucketOf: (g) => bucketOf(seen[g]!), idOf: (g, d) => idOf(seen[g]!, d) };
 }
 
 function forEachSpanRow(spans: readonly GroupedSpan[], visit: (r: number, bucket: number) => void): void {

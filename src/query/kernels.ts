@@ -100,6 +100,8 @@ function source(s: KernelShape): string {
     first: `const t = times[r]; if (t < X) { X = t; A = ${v}; }`,
     last: `const t = times[r]; if (t >= X) { X = t; A = ${v}; }`,
   }[s.combine];
+  // A scalar count needs no loop: it is the number of rows (or selected rows) in the range.
+  if (s.combine === 'count' && !s.grouped) return 'if (hi > lo) acc[g0] += hi - lo;';
   const row = s.selected ? 'const r = sel[i];' : 'const r = i;';
   if (s.grouped) {
     const cell = body.replaceAll('A', 'acc[g]').replaceAll('X', 'aux[g]');

@@ -1,7 +1,9 @@
+import { aggregatorKind } from '../spec/aggregator.ts';
 import type { TopNQuery } from '../spec/query.ts';
 import type { TopNMetricSpec } from '../spec/topn-metric.ts';
 import { dimensionOrder } from './dimension-order.ts';
-import { bucketRows, type GroupedPartial } from './grouped.ts';
+import { bucketRows, naturalRanks, type GroupedBucket, type GroupedPartial } from './grouped.ts';
+import { stateValue } from './kernels.ts';
 import { compareMetricValues } from './post-aggregate.ts';
 import { isoTime } from './values.ts';
 
@@ -10,23 +12,54 @@ import { isoTime } from './values.ts';
 type Row = Record<string, unknown>;
 
 export function finalizeTopN(query: TopNQuery, merged: GroupedPartial): unknown[] {
-  const dim = query.dimension.outputName;
-  const order = rowOrder(query, query.metric, dim);
-  return merged.buckets.map((b) => {
-    let rows = bucketRows(query, b);
-    const stop = previousStop(query.metric);
-    if (stop !== null) rows = rows.filter((r) => dimensionOrder(stop.ordering)(r[dim], stop.value) > 0);
-    return { timestamp: isoTime(b.time), result: rows.sort(order).slice(0, query.threshold) };
-  });
+  return merged.buckets.map((b) => ({ timestamp: isoTime(b.time), result: topRows(query, b) }));
 }
 
-function previousStop(m: TopNMetricSpec): { value: string; ordering: Extract<TopNMetricSpec, { type: 'dimension' }>['ordering'] } | null {
-  return m.type === 'dimension' && m.previousStop !== null ? { value: m.previousStop, ordering: m.ordering } : null;
+function topRows(query: TopNQuery, b: GroupedBucket): Row[] {
+  const ranked = rankByAggregator(query, query.metric, b);
+  // Ranking by an aggregator needs no result rows but the winners'.
+  if (ranked !== null) return bucketRows(query, b, ranked.subarray(0, query.threshold));
+  const dim = query.dimension.outputName;
+  let rows = bucketRows(query, b);
+  const stop = query.metric.type === 'dimension' ? query.metric.previousStop : null;
+  if (stop !== null && query.metric.type === 'dimension') {
+    const after = dimensionOrder(query.metric.ordering);
+    rows = rows.filter((r) => after(r[dim], stop) > 0);
+  }
+  return rows.sort(rowOrder(query, query.metric, dim)).slice(0, query.threshold);
+}
+
+const natural = dimensionOrder();
+
+/**
+ * Group indices ordered by an aggregator's value (descending; inverted: ascending), ties by
+ * dimension value; null when the metric is not a plain aggregator.
+ */
+function rankByAggregator(query: TopNQuery, m: TopNMetricSpec, b: GroupedBucket): Int32Array | null {
+  const inverted = m.type === 'inverted';
+  const spec = inverted ? m.metric : m;
+  if (spec.type !== 'numeric') return null;
+  const a = query.aggregations.findIndex((x) => x.name === spec.metric);
+  if (a < 0) return null;
+  const kind = aggregatorKind(query.aggregations[a]!);
+  const n = b.size;
+  const values = new Float64Array(n);
+  for (let j = 0; j < n; j++) values[j] = stateValue(kind.combine, b.acc[a]![j]!, b.aux[a]![j]!);
+  const ids = b.keys[0]!.ids;
+  const rank = naturalRanks([b.keys[0]!])[0]!;
+  const sign = inverted ? -1 : 1;
+  const order = Int32Array.from({ length: n }, (_, j) => j);
+  return order.sort((x, y) => {
+    const vx = values[x]!;
+    const vy = values[y]!;
+    // null (NaN) ranks lowest
+    const c = vx !== vx ? (vy !== vy ? 0 : 1) : vy !== vy ? -1 : vy > vx ? 1 : vy < vx ? -1 : 0;
+    return sign * (c || rank[ids[x]!]! - rank[ids[y]!]!);
+  });
 }
 
 /** Ranks rows: a numeric metric descending (ties by dimension value), a dimension ascending. */
 function rowOrder(query: TopNQuery, m: TopNMetricSpec, dim: string): (a: Row, b: Row) => number {
-  const natural = dimensionOrder();
   const byDim = (a: Row, b: Row) => natural(a[dim], b[dim]);
   switch (m.type) {
     case 'numeric': {

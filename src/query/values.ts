@@ -27,4 +27,14 @@ export function intermediateValue(kind: AggregatorKind, acc: number, aux: number
   return finalValue(kind, acc, aux);
 }
 
-export const isoTime = (t: number): string => formatInstant(t);
+let lastTime = NaN;
+let lastText = '';
+
+/** ISO text of an instant; results repeat the same timestamp for many rows, so the last is kept. */
+export function isoTime(t: number): string {
+  if (t !== lastTime) {
+    lastText = formatInstant(t);
+    lastTime = t;
+  }
+  return lastText;
+}
