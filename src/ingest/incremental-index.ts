@@ -1,7 +1,9 @@
 import { fold, MetricValueError, readNumber, type Accumulator } from '../spec/aggregator.ts';
 import type { NumericType } from '../query/java-number.ts';
-import { compareRows, emptyBlock, truncated, type RowBlock } from './row-block.ts';
+import { emptyBlock, truncated, type RowBlock } from './row-block.ts';
+import { sortOrder } from './row-sort.ts';
 import type { RowSchema } from './row-schema.ts';
+import { finishHash, mixDouble, mixHash, RowTable } from './row-table.ts';
 
 /** Called with a reason for each column of a row that could not be read (Druid's processedWithError). */
 export type ColumnErrorHandler = (reason: string) => void;
@@ -14,8 +16,10 @@ export type ColumnErrorHandler = (reason: string) => void;
 export class IncrementalIndex {
   private block: RowBlock;
   private capacity: number;
-  private readonly slots = new Map<string, number>();
+  private readonly table = new RowTable();
   private readonly acc: Accumulator = { value: 0, time: 0 };
+  /** The row being added: its floored time and dimension values. */
+  private time = 0;
   private readonly dimValues: number[] = [];
 
   constructor(private readonly schema: RowSchema, private readonly rollup: boolean, initialCapacity = 4096) {
@@ -35,24 +39,36 @@ export class IncrementalIndex {
       this.growDimensions();
     }
     const values = this.dimValues;
-    let key = String(time);
-    // A schemaless row seen before a field was discovered has no value for it: trailing nulls
-    // stay out of the key, so that row and a later one without the field roll up together.
-    let keyEnd = key.length;
+    let hash = mixDouble(0, time);
     for (let d = 0; d < schema.dimensions.length; d++) {
       const v = this.dimensionValue(row, d, onError);
       values[d] = v;
-      key += '|' + v;
-      if (v !== 0) keyEnd = key.length;
+      if (schema.dictionaries[d] === null) hash = mixDouble(hash, v);
+      // Nulls stay out of the hash: a schemaless row made before a field was discovered has
+      // fewer columns, and must still meet a later row without the field.
+      else if (v !== 0) hash = mixHash(mixHash(hash, d), v);
     }
-    if (schema.schemaless && keyEnd < key.length) key = key.slice(0, keyEnd);
-    let slot = this.rollup ? this.slots.get(key) : undefined;
-    if (slot === undefined) {
+    hash = finishHash(hash);
+    this.time = time;
+    let slot = this.rollup ? this.table.find(hash, this.matches) : -1;
+    if (slot < 0) {
       slot = this.newRow(time, values);
-      if (this.rollup) this.slots.set(key, slot);
+      if (this.rollup) this.table.insert(hash, slot);
     }
     this.aggregate(slot, row, rowTime, onError);
   }
+
+  /** Whether stored row `slot` has the time and dimension values of the row being added. */
+  private readonly matches = (slot: number): boolean => {
+    const b = this.block;
+    if (b.time[slot] !== this.time) return false;
+    for (let d = 0; d < b.dims.length; d++) {
+      const stored = b.dims[d]![slot]!;
+      const v = this.dimValues[d]!;
+      if (stored !== v && !(stored !== stored && v !== v)) return false;
+    }
+    return true;
+  };
 
   /** Dictionary id (string) or value (numeric, NaN for null) of dimension `d` in `row`. */
   private dimensionValue(row: Readonly<Record<string, unknown>>, d: number, onError: ColumnErrorHandler): number {
@@ -132,15 +148,12 @@ export class IncrementalIndex {
   drainSorted(): RowBlock {
     const b = this.block;
     const n = b.length;
-    const orderings = this.schema.orderings();
-    const order = new Uint32Array(n);
-    for (let i = 0; i < n; i++) order[i] = i;
-    // Ties only exist without rollup; input order breaks them, so the result is deterministic.
-    order.sort((x, y) => compareRows(b, x, b, y, orderings) || x - y);
+    // Stable: the ties only rollup off can leave keep their input order.
+    const order = sortOrder(truncated(b, n), this.schema.orderings());
     const sorted = truncated(emptyBlock(this.schema, n), n);
     permute(b, order, sorted);
     this.block = emptyBlock(this.schema, this.capacity);
-    this.slots.clear();
+    this.table.clear();
     return sorted;
   }
 }
