@@ -52,7 +52,8 @@ export async function splitIntoChunks(
     if (writer !== null && interval !== null) chunks.push({ interval, run: await writer.finish(), sample: sampler?.items ?? [] });
   };
   for await (const block of rows) {
-    for (let r = 0; r < block.length; r++) {
+    let r = 0;
+    while (r < block.length) {
       const t = block.time[r]!;
       if (interval === null || t >= interval.end) {
         await close();
@@ -60,13 +61,28 @@ export async function splitIntoChunks(
         writer = new RunWriter(schema, place());
         sampler = keyOf === null ? null : new Reservoir(SAMPLE_SIZE, interval.start);
       }
-      writer!.append(block, r);
-      if (sampler !== null) sampler.offer(() => keyOf!(block, r));
+      // Rows are in time order: those before the chunk's end go to it together.
+      const end = firstAtOrAfter(block.time, interval.end, r, block.length);
+      writer!.appendRange(block, r, end);
+      if (sampler !== null) for (let i = r; i < end; i++) sampler.offer(() => keyOf!(block, i));
+      r = end;
     }
     await writer?.drain();
   }
   await close();
   return chunks;
+}
+
+/** The first index in `[from, to)` whose time is at least `t` (times ascending), or `to`. */
+function firstAtOrAfter(times: Float64Array, t: number, from: number, to: number): number {
+  let lo = from;
+  let hi = to;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (times[mid]! < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** Plans a chunk's partitions, routing its rows into per-partition runs where needed. */

@@ -71,6 +71,18 @@ export function compareRows(a: RowBlock, i: number, b: RowBlock, j: number, orde
   return 0;
 }
 
+/** Copies `n` rows of `src` from row `from` into `dst` at row `at`; a missing source column copies nulls. */
+export function copyRows(src: RowBlock, from: number, dst: RowBlock, at: number, n: number): void {
+  dst.time.set(src.time.subarray(from, from + n), at);
+  dst.dims.forEach((col, d) => {
+    const source = src.dims[d];
+    if (source === undefined) (col as Float64Array).fill(col instanceof Float64Array ? NaN : 0, at, at + n);
+    else (col as Float64Array).set(source.subarray(from, from + n), at);
+  });
+  dst.metrics.forEach((col, m) => col.set(src.metrics[m]!.subarray(from, from + n), at));
+  dst.metricTimes.forEach((col, m) => col?.set(src.metricTimes[m]!.subarray(from, from + n), at));
+}
+
 /**
  * Appends copies of rows into blocks of BLOCK_ROWS, handing each full block to `emit`. A full block
  * is handed over only when the next row arrives, so the last row stays open for combining into.
@@ -99,6 +111,18 @@ export class BlockBuilder {
       if (times !== null) times[at] = src.metricTimes[m]![row]!;
     }
     out.length = at + 1;
+  }
+
+  /** Appends rows `[from, to)` of `src`, column by column. */
+  appendRange(src: RowBlock, from: number, to: number): void {
+    while (from < to) {
+      if (this.block.length === this.capacity) this.flush();
+      const out = this.block;
+      const n = Math.min(to - from, this.capacity - out.length);
+      copyRows(src, from, out, out.length, n);
+      out.length += n;
+      from += n;
+    }
   }
 
   /** Hands over what is buffered (if anything) and starts a new block. */

@@ -168,6 +168,11 @@ export class RunWriter {
     this.rows++;
   }
 
+  appendRange(src: RowBlock, from: number, to: number): void {
+    this.builder.appendRange(src, from, to);
+    this.rows += to - from;
+  }
+
   /** Lets full blocks reach the file; call between batches of appends to bound memory. */
   async drain(): Promise<void> {
     if (this.path === null || this.pending.length === 0) return;

@@ -1,5 +1,5 @@
 import type { DimensionValues, SegmentColumnsInput } from '../segment/types.ts';
-import { dimAt, type RowBlock } from './row-block.ts';
+import type { RowBlock } from './row-block.ts';
 import type { RowSchema } from './row-schema.ts';
 import type { Run } from './run.ts';
 
@@ -11,20 +11,25 @@ export async function* segmentColumns(schema: RowSchema, run: Run, sizes: readon
   let piece = 0;
   let cols = emptyColumns(schema, sizes[0] ?? 0);
   let filled = 0;
+  const planned = (): number => sizes.reduce((a, b) => a + b, 0);
   for await (const block of run.blocks()) {
-    for (let r = 0; r < block.length; r++) {
-      while (filled === sizes[piece]) {
+    let r = 0;
+    while (r < block.length) {
+      while (piece < sizes.length && filled === sizes[piece]) {
         yield cols;
         piece++;
         cols = emptyColumns(schema, sizes[piece] ?? 0);
         filled = 0;
       }
-      if (piece >= sizes.length) throw new Error(`run has more rows than the ${sizes.reduce((a, b) => a + b, 0)} planned`);
-      copyRow(schema, block, r, cols, filled++);
+      if (piece >= sizes.length) throw new Error(`run has more rows than the ${planned()} planned`);
+      const n = Math.min(block.length - r, sizes[piece]! - filled);
+      copyRange(schema, block, r, cols, filled, n);
+      filled += n;
+      r += n;
     }
   }
   for (; piece < sizes.length; piece++) {
-    if (filled !== sizes[piece]) throw new Error(`run has fewer rows than the ${sizes.reduce((a, b) => a + b, 0)} planned`);
+    if (filled !== sizes[piece]) throw new Error(`run has fewer rows than the ${planned()} planned`);
     yield cols;
     cols = emptyColumns(schema, sizes[piece + 1] ?? 0);
     filled = 0;
@@ -43,18 +48,22 @@ function emptyColumns(schema: RowSchema, rows: number): SegmentColumnsInput {
   };
 }
 
-function copyRow(schema: RowSchema, block: RowBlock, r: number, cols: SegmentColumnsInput, at: number): void {
-  cols.time[at] = block.time[r]!;
-  for (let d = 0; d < schema.dimensions.length; d++) {
-    const dictionary = schema.dictionaries[d];
-    const v = dimAt(block, d, r, dictionary === null);
+/** Copies `n` rows from `r` into the columns at `at`, string ids becoming their values. */
+function copyRange(schema: RowSchema, block: RowBlock, r: number, cols: SegmentColumnsInput, at: number, n: number): void {
+  cols.time.set(block.time.subarray(r, r + n), at);
+  schema.dictionaries.forEach((dictionary, d) => {
     const out = cols.dimensionValues[d]!;
-    if (dictionary === null || dictionary === undefined) (out as Float64Array)[at] = v;
-    else (out as Array<string | null>)[at] = dictionary.values[v]!;
-  }
-  for (let m = 0; m < schema.aggregators.length; m++) {
-    cols.metricValues[m]![at] = block.metrics[m]![r]!;
-    const times = cols.metricTimes[m];
-    if (times !== null && times !== undefined) times[at] = block.metricTimes[m]![r]!;
-  }
+    const ids = block.dims[d];
+    if (dictionary === null) {
+      if (ids === undefined) (out as Float64Array).fill(NaN, at, at + n);
+      else (out as Float64Array).set(ids.subarray(r, r + n), at);
+      return;
+    }
+    const strings = out as Array<string | null>;
+    const values = dictionary.values;
+    if (ids === undefined) strings.fill(null, at, at + n);
+    else for (let i = 0; i < n; i++) strings[at + i] = values[ids[r + i]!]!;
+  });
+  cols.metricValues.forEach((col, m) => col.set(block.metrics[m]!.subarray(r, r + n), at));
+  cols.metricTimes.forEach((col, m) => col?.set(block.metricTimes[m]!.subarray(r, r + n), at));
 }
