@@ -1,0 +1,77 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { IngestionFailedError, type IngestionProgress, type PlannedSegment } from '../../../src/ingest/batch-ingestion.ts';
+import { openSegment } from '../../../src/segment/reader.ts';
+import { tempDir } from '../../support/temp-dir.ts';
+import { allRows, generatedRows, indexTask, ingest, jsonLines, writeInput } from './support.ts';
+
+const dir = tempDir('ingest-run');
+const rows = generatedRows(400);
+const input = writeInput(dir, 'rows.json', jsonLines(rows));
+
+function task(tuningConfig: object = {}, granularitySpec: object = { queryGranularity: 'hour' }): unknown {
+  return indexTask({
+    dataSchema: {
+      dimensionsSpec: { dimensions: ['a', 'b'] },
+      metricsSpec: [{ type: 'count', name: 'count' }, { type: 'longSum', name: 'v', fieldName: 'v' }, { type: 'longLast', name: 'last', fieldName: 'v' }],
+      granularitySpec,
+    },
+    ioConfig: { inputSource: { type: 'local', files: [input] } },
+    tuningConfig,
+  });
+}
+
+describe('runBatchIngestion', () => {
+  it('asks allocate for every planned segment before writing, and writes each under the identity it got', async () => {
+    const seen: PlannedSegment[] = [];
+    const result = await ingest(dir, task({ partitionsSpec: { type: 'dynamic', maxRowsPerSegment: 150 } }), {
+      segmentIds: {
+        allocate(planned) {
+          seen.push(...planned);
+          return planned.map((p, i) => ({ version: 'v-appended', partitionNum: 10 + i, shardSpec: { type: 'numbered', partitionNum: 10 + i, partitions: 0 } }));
+        },
+      },
+    });
+    expect(seen.map((p) => p.rows)).toEqual(result.segments.map((s) => s.written.rows));
+    expect(seen.every((p) => p.shardSpec.type === 'numbered' && p.shardSpec.partitions === seen.filter((q) => q.interval.start === p.interval.start).length)).toBe(true);
+    result.segments.forEach((s, i) => {
+      expect(s).toMatchObject({ version: 'v-appended', partitionNum: 10 + i });
+      const segment = openSegment(s.file, { expectedChecksum: s.written.checksum });
+      expect(segment.id).toBe(`test_${new Date(s.interval.start).toISOString()}_${new Date(s.interval.end).toISOString()}_v-appended_${10 + i}`);
+      expect(segment.header.shardSpec).toEqual(s.shardSpec);
+    });
+  });
+
+  it('reports progress until every byte is read, and leaves no spill files behind', async () => {
+    const progress: IngestionProgress[] = [];
+    const workDir = join(dir, 'progress');
+    await ingest(dir, task({ maxRowsInMemory: 50 }), { workDir, onProgress: (p) => progress.push(p) });
+    const reading = progress.filter((p) => p.phase === 'reading');
+    expect(progress.map((p) => p.phase)).toEqual([...reading.map(() => 'reading'), 'merging', 'writing']);
+    const last = progress[progress.length - 1]!;
+    expect(last).toMatchObject({ rowsRead: 400, bytesRead: last.bytesTotal });
+    expect(last.bytesTotal).toBeGreaterThan(0);
+    expect(existsSync(join(workDir, 'spill'))).toBe(false);
+    expect(readdirSync(join(workDir, 'segments'))).toHaveLength(2);
+  });
+
+  it('stops when its signal is aborted', async () => {
+    const controller = new AbortController();
+    controller.abort(new Error('task canceled'));
+    const failure = await ingest(dir, task(), { signal: controller.signal }).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(IngestionFailedError);
+    expect((failure as Error).message).toBe('task canceled');
+  });
+
+  it('gives the same rows whatever maxRowsInMemory makes it spill (property)', async () => {
+    const reference = allRows(await ingest(dir, task({}, { queryGranularity: 'six_hour' })));
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: 120 }), async (maxRowsInMemory) => {
+        expect(allRows(await ingest(dir, task({ maxRowsInMemory }, { queryGranularity: 'six_hour' })))).toEqual(reference);
+      }),
+      { numRuns: 12 },
+    );
+  });
+});
