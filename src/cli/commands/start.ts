@@ -35,7 +35,7 @@ export function startCommand(program: Command): void {
     .command('start')
     .description('start grove: nats-server (unless one answers) and every actor in this process')
     .option('--nats <url>', 'NATS server URL (env GROVE_NATS_URL)')
-    .option('--data-dir <dir>', 'data directory: log, deep storage, caches, JetStream (env GROVE_DATA_DIR)', 'var')
+    .option('--data-dir <dir>', 'data directory: log, deep storage, caches, JetStream (env GROVE_DATA_DIR; default ./var)')
     .option('--actors <kinds>', 'comma-separated actor kinds to run (default: all)')
     .option('--id <id>', 'id of this process\'s actors', 'local')
     .option('--tier <tier>', 'historical tier', '_default_tier')
