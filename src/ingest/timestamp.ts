@@ -68,26 +68,40 @@ function autoParser(v: unknown): number {
 
 const digit = (s: string, i: number): number => s.charCodeAt(i) - 48;
 const twoDigits = (s: string, i: number): number => digit(s, i) * 10 + digit(s, i + 1);
-/** Where `YYYY-MM-DDTHH:MM:SS.sss` has digits. */
-const DIGIT_POSITIONS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, 20, 21, 22];
+const isDigitAt = (s: string, i: number): boolean => {
+  const c = s.charCodeAt(i);
+  return c >= 48 && c <= 57;
+};
 
-function digitsAt(s: string, n: number): boolean {
-  for (const i of DIGIT_POSITIONS) {
-    if (i >= n - 1) return true;
-    const c = s.charCodeAt(i);
-    if (c < 48 || c > 57) return false;
-  }
-  return true;
+/** Whether `YYYY-MM-DDTHH:MM:SS[.sss]Z` (length `n`) has digits where the digits go. */
+function digitsInPlace(s: string, n: number): boolean {
+  return isDigitAt(s, 0) && isDigitAt(s, 1) && isDigitAt(s, 2) && isDigitAt(s, 3) && isDigitAt(s, 5) && isDigitAt(s, 6)
+    && isDigitAt(s, 8) && isDigitAt(s, 9) && isDigitAt(s, 11) && isDigitAt(s, 12) && isDigitAt(s, 14) && isDigitAt(s, 15)
+    && isDigitAt(s, 17) && isDigitAt(s, 18) && (n === 20 || (isDigitAt(s, 20) && isDigitAt(s, 21) && isDigitAt(s, 22)));
+}
+
+/**
+ * Days from 1970-01-01 to a proleptic Gregorian date (H. Hinnant's days_from_civil). A day past
+ * the month's end rolls into the next month, as Date.UTC does.
+ */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146097 + dayOfEra - 719468;
 }
 
 /**
  * ISO-8601 text to millis. Nearly every timestamp in bulk data is `YYYY-MM-DDTHH:MM:SS[.sss]Z`:
- * those are read by position (the full ISO parser costs more than the rest of a row), anything
- * else by the full parser.
+ * those are read by position with integer arithmetic (the general parser costs more than the
+ * rest of a row), anything else goes to the general parser.
  */
 function isoInstant(s: string): number {
   const n = s.length;
-  if ((n === 20 || n === 24) && s.charCodeAt(n - 1) === 90 /* Z */ && s[4] === '-' && s[7] === '-' && s[10] === 'T' && s[13] === ':' && s[16] === ':' && (n === 20 || s[19] === '.') && digitsAt(s, n)) {
+  if ((n === 20 || n === 24) && s.charCodeAt(n - 1) === 90 /* Z */ && s.charCodeAt(10) === 84 /* T */ && s[4] === '-' && s[7] === '-'
+    && s[13] === ':' && s[16] === ':' && (n === 20 || s[19] === '.') && digitsInPlace(s, n)) {
     const year = twoDigits(s, 0) * 100 + twoDigits(s, 2);
     const month = twoDigits(s, 5);
     const day = twoDigits(s, 8);
@@ -95,9 +109,9 @@ function isoInstant(s: string): number {
     const minute = twoDigits(s, 14);
     const second = twoDigits(s, 17);
     const ms = n === 24 ? digit(s, 20) * 100 + twoDigits(s, 21) : 0;
-    // Out-of-range fields (and two-digit years, which Date.UTC would move to the 1900s) go to the full parser.
+    // Out-of-range fields (and years before 100, which the general parser reads its own way) go to it.
     if (month >= 1 && month <= 12 && day >= 1 && day <= 31 && hour <= 23 && minute <= 59 && second <= 59 && year >= 100) {
-      return Date.UTC(year, month - 1, day, hour, minute, second, ms);
+      return daysFromCivil(year, month, day) * 86_400_000 + ((hour * 60 + minute) * 60 + second) * 1000 + ms;
     }
   }
   return parseInstant(s);

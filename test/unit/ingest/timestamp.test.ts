@@ -1,6 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { jodaToLuxon, timestampParser, TimestampFormatError } from '../../../src/ingest/timestamp.ts';
-import { formatInstant } from '../../../src/time/instant.ts';
+import { formatInstant, parseInstant } from '../../../src/time/instant.ts';
 
 const parsed = (format: string, value: unknown): string | null => {
   const t = timestampParser(format)(value);
@@ -14,6 +15,14 @@ describe('timestampSpec formats', () => {
     expect(parsed('iso', '2018-01-01')).toBe('2018-01-01T00:00:00.000Z');
     expect(parsed('iso', 1514768495000)).toBeNull();
     expect(parsed('iso', 'soon')).toBeNull();
+  });
+
+  it('iso reads every canonical UTC timestamp, with or without millis, as the general ISO parser does (property)', () => {
+    const iso = timestampParser('iso');
+    fc.assert(fc.property(fc.date({ min: new Date('0100-01-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59Z'), noInvalidDate: true }), fc.boolean(), (date, withMillis) => {
+      const text = withMillis ? date.toISOString() : `${date.toISOString().slice(0, 19)}Z`;
+      expect(iso(text)).toBe(parseInstant(text));
+    }), { numRuns: 2000 });
   });
 
   it('auto reads numbers and digit strings as millis and anything else as ISO-8601', () => {
