@@ -3,7 +3,7 @@ import { aggregatorKind, innerAggregator, type AggregatorKind, type AggregatorSp
 import type { Filter } from '../spec/filter.ts';
 import { parseDecimal } from '../spec/sorting-orders.ts';
 import { compileFilter } from './filter-match.ts';
-import { emptyState, kernel, mergeState, type Kernel, type KernelShape } from './kernels.ts';
+import { emptyState, kernel, type Kernel, type KernelShape } from './kernels.ts';
 import { bindFilter, intersectRows, selectRows, type SegmentMatcher } from './segment-filter.ts';
 import { lowerBound, type RowRange } from './time-ranges.ts';
 
@@ -23,13 +23,19 @@ export interface BoundAggregator {
   vals: ArrayLike<number> | null;
   ids: ArrayLike<number> | null;
   times: ArrayLike<number> | null;
+  /** Its aux counts every row the query selects (an unfiltered sum/min/max of a column without nulls). */
+  countsRows: boolean;
+  /** For the implicit row count: the aggregator whose aux already counts the rows, so no loop runs. */
+  derivedFrom: number | null;
 }
 
 export const ROW_COUNT: AggregatorKind = { combine: 'count', type: 'long' };
 
 /** Binds the query's aggregators (plus the row count) to a segment. */
 export function bindAggregators(specs: readonly AggregatorSpec[], segment: SegmentReader): BoundAggregator[] {
-  return [...specs.map((s) => bindAggregator(s, segment)), bindCount(ROW_COUNT, null)];
+  const bound = specs.map((s) => bindAggregator(s, segment));
+  const counter = bound.findIndex((b) => b.countsRows);
+  return [...bound, { ...bindCount(ROW_COUNT, null), derivedFrom: counter < 0 ? null : counter }];
 }
 
 function filtersOf(spec: AggregatorSpec): Filter[] {
@@ -48,20 +54,23 @@ function bindAggregator(spec: AggregatorSpec, segment: SegmentReader): BoundAggr
   const base = { combine: kind.combine, float32: kind.type === 'float' };
   if (column === undefined) {
     const shape: Omit<KernelShape, 'selected' | 'grouped'> = { ...base, source: 'missing', convert: 'none', nullable: true };
-    return { kind, filter, vals: null, ids: null, times, kernel: firstLast ? shaped(shape) : () => null };
+    return { kind, filter, vals: null, ids: null, times, kernel: firstLast ? shaped(shape) : () => null, countsRows: false, derivedFrom: null };
   }
   if (column.kind === 'string') {
     const lookup = numericDictionary(column, kind.type);
     const shape = { ...base, source: 'lookup' as const, convert: 'none' as const, nullable: lookup.some((v) => v !== v) };
-    return { kind, filter, vals: lookup, ids: column.ids, times, kernel: shaped(shape) };
+    return { kind, filter, vals: lookup, ids: column.ids, times, kernel: shaped(shape), countsRows: countsRows(kind, filter, shape.nullable), derivedFrom: null };
   }
   const shape = { ...base, source: 'direct' as const, convert: conversion(column, kind), nullable: column.hasNulls };
-  return { kind, filter, vals: column.values, ids: null, times, kernel: shaped(shape) };
+  return { kind, filter, vals: column.values, ids: null, times, kernel: shaped(shape), countsRows: countsRows(kind, filter, shape.nullable), derivedFrom: null };
 }
+
+const countsRows = (kind: AggregatorKind, filter: SegmentMatcher | null, nullable: boolean): boolean =>
+  filter === null && !nullable && (kind.combine === 'sum' || kind.combine === 'min' || kind.combine === 'max');
 
 function bindCount(kind: AggregatorKind, filter: SegmentMatcher | null): BoundAggregator {
   const shape = { combine: 'count' as const, source: 'missing' as const, convert: 'none' as const, nullable: false, float32: false };
-  return { kind, filter, vals: null, ids: null, times: null, kernel: shaped(shape) };
+  return { kind, filter, vals: null, ids: null, times: null, kernel: shaped(shape), countsRows: false, derivedFrom: null };
 }
 
 const shaped = (shape: Omit<KernelShape, 'selected' | 'grouped'>) => (selected: boolean, grouped: boolean): Kernel => kernel({ ...shape, selected, grouped });
@@ -97,14 +106,15 @@ export class States {
     this.aux = kinds.map((k) => new Float64Array(size).fill(emptyState(k.combine)[1]));
   }
 
-  /** The number of rows group g saw (the implicit count). */
+  /** The number of rows group g saw (the implicit count); call `finish` first. */
   rows(g: number): number {
     return this.acc[this.kinds.length - 1]![g]!;
   }
 
-  /** Merges group j of `other` into group i. */
-  mergeFrom(i: number, other: { acc: ArrayLike<number>[]; aux: ArrayLike<number>[] }, j: number): void {
-    this.kinds.forEach((k, a) => mergeState(k.combine, k.type === 'float', this.acc[a]!, this.aux[a]!, i, other.acc[a]!, other.aux[a]!, j));
+  /** Completes a row count that was left to another aggregator's tally. */
+  finish(aggregators: readonly BoundAggregator[]): void {
+    const from = aggregators[aggregators.length - 1]!.derivedFrom;
+    if (from !== null) this.acc[this.kinds.length - 1]!.set(this.aux[from]!);
   }
 }
 
@@ -138,6 +148,7 @@ export function aggregateRows(
   aggregators: readonly BoundAggregator[], states: States, s: SelectedRange, lo: number, hi: number, groups: ArrayLike<number> | null, g0 = 0,
 ): void {
   aggregators.forEach((a, i) => {
+    if (a.derivedFrom !== null) return;
     const sel = s.perAggregator[i]!;
     const k = a.kernel(sel !== null, groups !== null);
     if (k === null) return;

@@ -19,9 +19,13 @@ export function finalizeGroupBy(query: GroupByQuery, merged: GroupedPartial): un
   const all = query.granularity === 'all' || (typeof query.granularity === 'object' && query.granularity.type === 'all');
   // Druid stamps every row of an `all` query with the start of its first interval.
   const universal = all ? query.intervals[0]?.start ?? 0 : null;
-  const built = merged.buckets.map((b) => bucketRows(query, b));
-  let rows: TimedRow[] = [];
-  for (const [bi, j] of naturalOrder(query, merged.buckets, all)) rows.push({ time: universal ?? merged.buckets[bi]!.time, row: built[bi]![j]! });
+  const { buckets } = merged;
+  const built = buckets.map((b) => bucketRows(query, b));
+  const { bucketOf, groupOf } = flatIndex(buckets);
+  let rows: TimedRow[] = Array.from(naturalOrder(query, buckets, all, bucketOf, groupOf), (i) => ({
+    time: universal ?? buckets[bucketOf[i]!]!.time,
+    row: built[bucketOf[i]!]![groupOf[i]!]!,
+  }));
   if (query.having !== null) {
     const keep = havingTest(query.having);
     rows = rows.filter((r) => keep({ __time: r.time, ...r.row }));
@@ -30,22 +34,51 @@ export function finalizeGroupBy(query: GroupByQuery, merged: GroupedPartial): un
   return rows.map((r) => ({ version: 'v1', timestamp: isoTime(r.time), event: r.row }));
 }
 
-/**
- * Rows (as [bucket, group] pairs) in Druid's natural groupBy order: by time unless granularity
- * `all`, then by each dimension's value (or dimensions first with sortByDimsFirst).
- */
-function naturalOrder(query: GroupByQuery, buckets: GroupedPartial['buckets'], all: boolean): Array<[number, number]> {
-  const ranks = query.dimensions.map((_, d) => naturalRanks(buckets.map((b) => b.keys[d]!)));
-  const pairs: Array<[number, number]> = buckets.flatMap((b, bi) => Array.from({ length: b.size }, (_, j): [number, number] => [bi, j]));
-  const byDims = ([ba, ja]: [number, number], [bb, jb]: [number, number]): number => {
-    for (let d = 0; d < ranks.length; d++) {
-      const c = ranks[d]![ba]![buckets[ba]!.keys[d]!.ids[ja]!]! - ranks[d]![bb]![buckets[bb]!.keys[d]!.ids[jb]!]!;
-      if (c !== 0) return c;
+/** Numbers the rows of all buckets 0..n-1: row i is group groupOf[i] of bucket bucketOf[i]. */
+function flatIndex(buckets: GroupedPartial['buckets']): { bucketOf: Int32Array; groupOf: Int32Array } {
+  const n = buckets.reduce((s, b) => s + b.size, 0);
+  const bucketOf = new Int32Array(n);
+  const groupOf = new Int32Array(n);
+  let i = 0;
+  buckets.forEach((b, bi) => {
+    for (let j = 0; j < b.size; j++, i++) {
+      bucketOf[i] = bi;
+      groupOf[i] = j;
     }
-    return 0;
-  };
-  const byTime = (a: [number, number], b: [number, number]): number => buckets[a[0]]!.time - buckets[b[0]]!.time;
-  return pairs.sort(all ? byDims : query.sortByDimsFirst ? (a, b) => byDims(a, b) || byTime(a, b) : (a, b) => byTime(a, b) || byDims(a, b));
+  });
+  return { bucketOf, groupOf };
+}
+
+/**
+ * Row numbers in Druid's natural groupBy order: by time unless granularity `all`, then by each
+ * dimension's value (dimensions first with sortByDimsFirst). Each row gets one number that orders
+ * it (bucket and value ranks packed, row number last), so a numeric typed-array sort does the
+ * work; only absurdly many distinct values fall back to a comparator.
+ */
+function naturalOrder(query: GroupByQuery, buckets: GroupedPartial['buckets'], all: boolean, bucketOf: Int32Array, groupOf: Int32Array): Int32Array {
+  const n = bucketOf.length;
+  // Sort fields, most significant first: [bucket,] rank per dimension [, bucket].
+  const dims = query.dimensions.map((_, d) => {
+    const { ranks, count } = naturalRanks(buckets.map((b) => b.keys[d]!));
+    const rank = new Int32Array(n);
+    for (let i = 0; i < n; i++) rank[i] = ranks[bucketOf[i]!]![buckets[bucketOf[i]!]!.keys[d]!.ids[groupOf[i]!]!]!;
+    return { size: count, of: rank };
+  });
+  const time = { size: buckets.length, of: bucketOf };
+  const fields = all ? dims : query.sortByDimsFirst ? [...dims, time] : [time, ...dims];
+  const order = Int32Array.from({ length: n }, (_, i) => i);
+  if (!Number.isSafeInteger(fields.reduce((p, f) => p * f.size, 1) * n)) {
+    return order.sort((a, b) => {
+      for (const f of fields) if (f.of[a] !== f.of[b]) return f.of[a]! - f.of[b]!;
+      return 0;
+    });
+  }
+  const keys = new Float64Array(n);
+  for (const f of fields) for (let i = 0; i < n; i++) keys[i] = keys[i]! * f.size + f.of[i]!;
+  for (let i = 0; i < n; i++) keys[i] = keys[i]! * n + i;
+  keys.sort();
+  for (let i = 0; i < n; i++) order[i] = keys[i]! % n;
+  return order;
 }
 
 function havingTest(h: HavingSpec): (row: Row) => boolean {

@@ -6,7 +6,8 @@ import type { Interval } from '../time/interval.ts';
 import { aggregateRows, ROW_COUNT, States } from './aggregation.ts';
 import { groupRows, keyColumn, type GroupedSpan, type Scalar } from './grouping.ts';
 import { dimensionOrder } from './dimension-order.ts';
-import { emptyState, mergeState } from './kernels.ts';
+import { emptyState, mergeStates } from './kernels.ts';
+import { NumberIndex } from './number-index.ts';
 import { applyPostAggregators } from './post-aggregate.ts';
 import { BucketIndex, prepareSegment } from './prepare.ts';
 import { lowerBound } from './time-ranges.ts';
@@ -60,6 +61,7 @@ export function groupedOnSegment(query: GroupedQuery, segment: SegmentReader, cl
   const grouping = groupRows(segment.rows, columns, index.keys.length, spans);
   const states = new States(prepared.kinds, grouping.size);
   for (const span of spans) aggregateRows(prepared.aggregators, states, span.s, span.lo, span.hi, grouping.groups);
+  states.finish(prepared.aggregators);
   const members: number[][] = index.keys.map(() => []);
   const rowCounts = states.acc[states.acc.length - 1]!;
   for (let g = 0; g < grouping.size; g++) if (rowCounts[g]! > 0) members[grouping.bucketOf(g)]!.push(g);
@@ -108,8 +110,10 @@ class GrowingStates {
   acc: Float64Array[];
   aux: Float64Array[];
   size = 0;
+  private readonly empty: Array<[number, number]>;
 
-  constructor(private readonly kinds: readonly AggregatorKind[]) {
+  constructor(kinds: readonly AggregatorKind[]) {
+    this.empty = kinds.map((k) => emptyState(k.combine));
     this.acc = kinds.map(() => new Float64Array(1024));
     this.aux = kinds.map(() => new Float64Array(1024));
   }
@@ -124,11 +128,10 @@ class GrowingStates {
       this.acc = this.acc.map(grow);
       this.aux = this.aux.map(grow);
     }
-    this.kinds.forEach((k, a) => {
-      const [acc, aux] = emptyState(k.combine);
-      this.acc[a]![this.size] = acc;
-      this.aux[a]![this.size] = aux;
-    });
+    for (let a = 0; a < this.empty.length; a++) {
+      this.acc[a]![this.size] = this.empty[a]![0];
+      this.aux[a]![this.size] = this.empty[a]![1];
+    }
     return this.size++;
   }
 }
@@ -149,72 +152,106 @@ class Interner {
   }
 }
 
+/** The groups met while merging: each (bucket, dimension values) gets one state slot. */
+class GroupTable {
+  readonly states: GrowingStates;
+  private readonly interners: Interner[];
+  private readonly bucketIndex = new Map<number, number>();
+  private readonly bucketKeys: number[] = [];
+  private readonly bucketTimes: number[] = [];
+  private readonly groupBucket: number[] = [];
+  private readonly groupIds: number[][];
+  // Keys pack the bucket and value ids into one number while they fit in 52 bits; keys too wide
+  // for that (huge cardinalities) fall back to text.
+  private readonly bits: number;
+  private readonly packed = new NumberIndex();
+  private readonly packedGroups: number[] = [];
+  private readonly wide = new Map<string, number>();
+
+  constructor(kinds: readonly AggregatorKind[], private readonly dims: number) {
+    this.states = new GrowingStates(kinds);
+    this.interners = Array.from({ length: dims }, () => new Interner());
+    this.groupIds = Array.from({ length: dims }, () => []);
+    this.bits = 2 ** Math.floor(52 / (dims + 1));
+  }
+
+  bucket(key: number, time: number): number {
+    let bi = this.bucketIndex.get(key);
+    if (bi === undefined) {
+      bi = this.bucketKeys.length;
+      this.bucketIndex.set(key, bi);
+      this.bucketKeys.push(key);
+      this.bucketTimes.push(time);
+    } else this.bucketTimes[bi] = Math.min(this.bucketTimes[bi]!, time);
+    return bi;
+  }
+
+  /** Maps a part's local value ids to this table's ids; each distinct value is interned once. */
+  remap(d: number, part: KeyPart): Int32Array {
+    const interner = this.interners[d]!;
+    return Int32Array.from(part.values, (v) => interner.id(v));
+  }
+
+  /** The group of bucket `bi` with these value ids, added when new. */
+  group(bi: number, ids: readonly number[]): number {
+    let key = bi;
+    let fits = bi < this.bits;
+    for (let d = 0; d < this.dims; d++) {
+      fits &&= ids[d]! < this.bits;
+      key = key * this.bits + ids[d]!;
+    }
+    if (fits) {
+      const slot = this.packed.slotOf(key);
+      if (slot === this.packedGroups.length) this.packedGroups.push(this.add(bi, ids));
+      return this.packedGroups[slot]!;
+    }
+    const text = `${bi}:${ids.join(',')}`;
+    let g = this.wide.get(text);
+    if (g === undefined) this.wide.set(text, (g = this.add(bi, ids)));
+    return g;
+  }
+
+  private add(bi: number, ids: readonly number[]): number {
+    this.groupBucket.push(bi);
+    for (let d = 0; d < this.dims; d++) this.groupIds[d]!.push(ids[d]!);
+    return this.states.add();
+  }
+
+  buckets(): GroupedBucket[] {
+    const members: number[][] = this.bucketKeys.map(() => []);
+    this.groupBucket.forEach((bi, g) => members[bi]!.push(g));
+    return this.bucketKeys.map((key, bi) => {
+      const list = members[bi]!;
+      return {
+        key,
+        time: this.bucketTimes[bi]!,
+        size: list.length,
+        keys: this.interners.map((it, d) => encodeKeys(it.values, list.length, (j) => this.groupIds[d]![list[j]!]!)),
+        ...gatherStates(this.states, list),
+      };
+    }).sort((x, y) => x.time - y.time);
+  }
+}
+
 /** Merges buckets with the same key, and within them groups with the same dimension values. */
 export function mergeGrouped(query: GroupedQuery, partials: readonly GroupedPartial[]): GroupedPartial {
   const kinds = kindsOf(query);
   const dims = dimensionsOf(query).length;
-  const interners = Array.from({ length: dims }, () => new Interner());
-  const bucketIndex = new Map<number, number>();
-  const bucketKeys: number[] = [];
-  const bucketTimes: number[] = [];
-  const groupIndex = new Map<number | string, number>();
-  const groupBucket: number[] = [];
-  const groupIds: number[][] = Array.from({ length: dims }, () => []);
-  const states = new GrowingStates(kinds);
-  // Group keys pack the bucket and value ids into one number while they fit in 52 bits.
-  const bits = 2 ** Math.floor(52 / (dims + 1));
+  const table = new GroupTable(kinds, dims);
   const ids = new Array<number>(dims);
   for (const p of partials) {
     for (const b of p.buckets) {
-      let bi = bucketIndex.get(b.key);
-      if (bi === undefined) {
-        bi = bucketKeys.length;
-        bucketIndex.set(b.key, bi);
-        bucketKeys.push(b.key);
-        bucketTimes.push(b.time);
-      } else bucketTimes[bi] = Math.min(bucketTimes[bi]!, b.time);
-      // Each distinct value is interned once per partial bucket; groups then only index arrays.
-      const remaps = b.keys.map((k, d) => Int32Array.from(k.values, (v) => interners[d]!.id(v)));
+      const bi = table.bucket(b.key, b.time);
+      const remaps = b.keys.map((k, d) => table.remap(d, k));
       const targets = new Int32Array(b.size);
       for (let j = 0; j < b.size; j++) {
-        let key: number | string = bi;
-        let packed = bi < bits;
-        for (let d = 0; d < dims; d++) {
-          ids[d] = remaps[d]![b.keys[d]!.ids[j]!]!;
-          packed &&= ids[d]! < bits;
-          key = key * bits + ids[d]!;
-        }
-        if (!packed) key = `${bi}:${ids.join(',')}`;
-        let i = groupIndex.get(key);
-        if (i === undefined) {
-          i = states.add();
-          groupIndex.set(key, i);
-          groupBucket.push(bi);
-          for (let d = 0; d < dims; d++) groupIds[d]!.push(ids[d]!);
-        }
-        targets[j] = i;
+        for (let d = 0; d < dims; d++) ids[d] = remaps[d]![b.keys[d]!.ids[j]!]!;
+        targets[j] = table.group(bi, ids);
       }
-      kinds.forEach((kind, a) => {
-        const [acc, aux, acc2, aux2] = [states.acc[a]!, states.aux[a]!, b.acc[a]!, b.aux[a]!];
-        for (let j = 0; j < b.size; j++) mergeState(kind.combine, kind.type === 'float', acc, aux, targets[j]!, acc2, aux2, j);
-      });
+      kinds.forEach((kind, a) => mergeStates(kind.combine, kind.type === 'float', table.states.acc[a]!, table.states.aux[a]!, targets, b.acc[a]!, b.aux[a]!, b.size));
     }
   }
-  const members: number[][] = bucketKeys.map(() => []);
-  groupBucket.forEach((bi, g) => members[bi]!.push(g));
-  return {
-    queryType: query.queryType,
-    buckets: bucketKeys.map((key, bi) => {
-      const list = members[bi]!;
-      return {
-        key,
-        time: bucketTimes[bi]!,
-        size: list.length,
-        keys: interners.map((it, d) => encodeKeys(it.values, list.length, (j) => groupIds[d]![list[j]!]!)),
-        ...gatherStates(states, list),
-      };
-    }).sort((x, y) => x.time - y.time),
-  };
+  return { queryType: query.queryType, buckets: table.buckets() };
 }
 
 /** The finalized result rows of a bucket: dimension values, aggregators, post-aggregators. */
@@ -243,10 +280,11 @@ const naturalOrder = dimensionOrder();
 
 /**
  * Ranks the values of dictionary-encoded key parts (of one dimension, several buckets) in their
- * natural order: per part, local id → rank. Sorting many rows then compares integers.
+ * natural order: per part, local id → rank; `count` distinct values. Sorting many rows then
+ * compares integers.
  */
-export function naturalRanks(parts: readonly KeyPart[]): Int32Array[] {
+export function naturalRanks(parts: readonly KeyPart[]): { ranks: Int32Array[]; count: number } {
   const distinct = [...new Set(parts.flatMap((p) => p.values))].sort(naturalOrder);
   const rank = new Map(distinct.map((v, i) => [v, i]));
-  return parts.map((p) => Int32Array.from(p.values, (v) => rank.get(v)!));
+  return { ranks: parts.map((p) => Int32Array.from(p.values, (v) => rank.get(v)!)), count: distinct.length };
 }

@@ -2,6 +2,8 @@ import type { SegmentReader } from '../segment/reader.ts';
 import type { DimensionSpec } from '../spec/dimension-spec.ts';
 import { parseDecimal } from '../spec/sorting-orders.ts';
 import { javaString } from './java-number.ts';
+import { NumberIndex } from './number-index.ts';
+import { scratchInt32 } from './scratch.ts';
 import type { RowRange } from './time-ranges.ts';
 
 /**
@@ -98,66 +100,72 @@ export function groupRows(rows: number, columns: readonly KeyColumn[], bucketCou
     return { groups: columns[0]!.ids, size: cards[0]!, bucketOf: () => 0, idOf: (g) => g };
   }
   if (!Number.isSafeInteger(combos)) throw new Error(`too many combinations of dimension values to group (${combos})`);
-  const composite = compositeFn(columns, strides, perBucket);
-  if (combos <= DIRECT_GROUPS) {
-    const groups = new Int32Array(rows);
-    forEachSpanRow(spans, (r, b) => { groups[r] = composite(r, b); });
-    return { groups, size: combos, bucketOf, idOf };
-  }
-  return compactGroups(rows, spans, composite, combos, bucketOf, idOf);
-}
-
-function compositeFn(columns: readonly KeyColumn[], strides: number[], perBucket: number): (r: number, bucket: number) => number {
-  if (columns.length === 2) {
-    const [a, b] = [columns[0]!.ids, columns[1]!.ids];
-    const sa = strides[0]!;
-    return (r, bucket) => bucket * perBucket + a[r]! * sa + b[r]!;
-  }
+  // Each row's combination as one number: bucket, then each dimension's id.
+  const composite = combos <= 0x7fffffff ? scratchInt32('groups', rows) : new Float64Array(rows);
   const ids = columns.map((c) => c.ids);
-  return (r, bucket) => {
-    let k = bucket * perBucket;
-    for (let d = 0; d < ids.length; d++) k += ids[d]![r]! * strides[d]!;
-    return k;
-  };
+  const selected = spans.map((s) => ({ bucket: s.bucket, rows: s.rows ?? rowRange(s.lo, s.hi) }));
+  for (const s of selected) compose(composite, s.rows, s.bucket * perBucket, ids, strides);
+  if (combos <= DIRECT_GROUPS) return { groups: composite, size: combos, bucketOf, idOf };
+  const seen = combos <= TABLE_GROUPS ? numberByTable(composite, selected, combos) : numberByHash(composite, selected);
+  return { groups: composite, size: seen.length, bucketOf: (g) => bucketOf(seen[g]!), idOf: (g, d) => idOf(seen[g]!, d) };
 }
 
-/** Numbers the combinations that occur, 0, 1, 2, ... in first-seen order. */
-function compactGroups(
-  rows: number, spans: readonly GroupedSpan[], composite: (r: number, b: number) => number, combos: number,
-  bucketOf: (composite: number) => number, idOf: (composite: number, d: number) => number,
-): Grouping {
-  const groups = new Int32Array(rows);
+function rowRange(lo: number, hi: number): Int32Array {
+  const rows = new Int32Array(hi - lo);
+  for (let i = 0; i < rows.length; i++) rows[i] = lo + i;
+  return rows;
+}
+
+function compose(out: Int32Array | Float64Array, rows: Int32Array, base: number, ids: ArrayLike<number>[], strides: number[]): void {
+  if (ids.length === 2) {
+    // The usual two-dimension groupBy, without the inner loop.
+    const [x, y] = ids as [ArrayLike<number>, ArrayLike<number>];
+    const sx = strides[0]!;
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i]!;
+      out[r] = base + x[r]! * sx + y[r]!;
+    }
+    return;
+  }
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i]!;
+    let c = base;
+    for (let d = 0; d < ids.length; d++) c += ids[d]![r]! * strides[d]!;
+    out[r] = c;
+  }
+}
+
+/**
+ * Renumbers the combinations that occur as 0, 1, 2, ... (first seen first), in place; returns the
+ * combination of each group. A direct lookup table when the combinations are few enough...
+ */
+function numberByTable(composite: Int32Array | Float64Array, spans: ReadonlyArray<{ rows: Int32Array }>, combos: number): number[] {
   const seen: number[] = [];
-  if (combos <= TABLE_GROUPS) {
-    const table = new Int32Array(combos).fill(-1);
-    forEachSpanRow(spans, (r, b) => {
-      const c = composite(r, b);
+  const table = new Int32Array(combos).fill(-1);
+  for (const { rows } of spans) {
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i]!;
+      const c = composite[r]!;
       let g = table[c]!;
-      if (g < 0) {
-        g = table[c] = seen.length;
-        seen.push(c);
-      }
-      groups[r] = g;
-    });
-  } else {
-    const map = new Map<number, number>();
-    forEachSpanRow(spans, (r, b) => {
-      const c = composite(r, b);
-      let g = map.get(c);
-      if (g === undefined) {
-        g = seen.length;
-        map.set(c, g);
-        seen.push(c);
-      }
-      groups[r] = g;
-    });
+      if (g < 0) g = table[c] = seen.push(c) - 1;
+      composite[r] = g;
+    }
   }
-  return { groups, size: seen.length, bucketOf: (g) => bucketOf(seen[g]!), idOf: (g, d) => idOf(seen[g]!, d) };
+  return seen;
 }
 
-function forEachSpanRow(spans: readonly GroupedSpan[], visit: (r: number, bucket: number) => void): void {
-  for (const s of spans) {
-    if (s.rows === null) for (let r = s.lo; r < s.hi; r++) visit(r, s.bucket);
-    else for (let i = 0; i < s.rows.length; i++) visit(s.rows[i]!, s.bucket);
+/** ... else a hash index. */
+function numberByHash(composite: Int32Array | Float64Array, spans: ReadonlyArray<{ rows: Int32Array }>): number[] {
+  const seen: number[] = [];
+  const index = new NumberIndex();
+  for (const { rows } of spans) {
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i]!;
+      const c = composite[r]!;
+      const g = index.slotOf(c);
+      if (g === seen.length) seen.push(c);
+      composite[r] = g;
+    }
   }
+  return seen;
 }

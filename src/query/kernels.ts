@@ -73,15 +73,44 @@ export function stateValue(combine: CombineKind, acc: number, aux: number): numb
 
 /** Merges state j of (acc2, aux2) into state i of (acc, aux): how partial results combine. */
 export function mergeState(combine: CombineKind, float: boolean, acc: Float64Array | number[], aux: Float64Array | number[], i: number, acc2: ArrayLike<number>, aux2: ArrayLike<number>, j: number): void {
-  const a = acc2[j]!;
-  const x = aux2[j]!;
+  mergeStates(combine, float, acc, aux, [i], [acc2[j]!], [aux2[j]!], 1);
+}
+
+/** Merges states 0..n-1 of (acc2, aux2) into states targets[0..n-1] of (acc, aux). */
+export function mergeStates(
+  combine: CombineKind, float: boolean, acc: Float64Array | number[], aux: Float64Array | number[],
+  targets: ArrayLike<number>, acc2: ArrayLike<number>, aux2: ArrayLike<number>, n: number,
+): void {
   switch (combine) {
-    case 'count': acc[i] += a; return;
-    case 'sum': acc[i] = float ? Math.fround(acc[i]! + a) : acc[i]! + a; aux[i] += x; return;
-    case 'min': if (a < acc[i]!) acc[i] = a; aux[i] += x; return;
-    case 'max': if (a > acc[i]!) acc[i] = a; aux[i] += x; return;
-    case 'first': if (x < aux[i]!) { acc[i] = a; aux[i] = x; } return;
-    case 'last': if (x >= aux[i]! && Number.isFinite(x)) { acc[i] = a; aux[i] = x; } return;
+    case 'count':
+      for (let j = 0; j < n; j++) acc[targets[j]!] += acc2[j]!;
+      return;
+    case 'sum':
+      for (let j = 0; j < n; j++) {
+        const i = targets[j]!;
+        acc[i] = float ? Math.fround(acc[i]! + acc2[j]!) : acc[i]! + acc2[j]!;
+        aux[i] += aux2[j]!;
+      }
+      return;
+    case 'min':
+    case 'max':
+      for (let j = 0; j < n; j++) {
+        const i = targets[j]!;
+        const a = acc2[j]!;
+        if (combine === 'min' ? a < acc[i]! : a > acc[i]!) acc[i] = a;
+        aux[i] += aux2[j]!;
+      }
+      return;
+    case 'first':
+    case 'last':
+      for (let j = 0; j < n; j++) {
+        const i = targets[j]!;
+        const x = aux2[j]!;
+        if (combine === 'first' ? x < aux[i]! : x >= aux[i]! && Number.isFinite(x)) {
+          acc[i] = acc2[j]!;
+          aux[i] = x;
+        }
+      }
   }
 }
 

@@ -1,5 +1,6 @@
 import type { NumericColumn, SegmentReader, StringColumn } from '../segment/reader.ts';
 import type { FilterTree, ValuePredicate } from './filter-match.ts';
+import { scratchUint8 } from './scratch.ts';
 
 /**
  * A filter bound to one segment. A leaf on a string dimension is evaluated once per dictionary
@@ -110,20 +111,22 @@ function combine(children: SegmentMatcher[], every: boolean): SegmentMatcher {
 export function selectRows(m: SegmentMatcher, lo: number, hi: number): Int32Array | null {
   if (m.kind === 'all') return null;
   if (m.kind === 'none' || hi <= lo) return new Int32Array(0);
-  const mask = new Uint8Array(hi - lo);
+  const mask = scratchUint8('selectRows', hi - lo);
   m.fill(lo, hi, mask);
   return maskToRows(mask, lo);
 }
 
 /** Row numbers of the set entries of a mask whose first entry is row `lo`. */
 export function maskToRows(mask: Uint8Array, lo: number): Int32Array {
-  const rows = new Int32Array(mask.length);
+  let count = 0;
+  for (let i = 0; i < mask.length; i++) count += mask[i]!;
+  const rows = new Int32Array(count + 1);
   let n = 0;
   for (let i = 0; i < mask.length; i++) {
     rows[n] = lo + i;
     n += mask[i]!;
   }
-  return rows.subarray(0, n);
+  return rows.subarray(0, count);
 }
 
 /** The rows of both selections (null meaning every row of [lo, hi)). */

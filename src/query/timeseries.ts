@@ -39,6 +39,7 @@ export function timeseriesOnSegment(query: TimeseriesQuery, segment: SegmentRead
   for (const { b, selected, i } of spans) {
     if (selectedIn(selected.rows, b.lo, b.hi) > 0) aggregateRows(prepared.aggregators, states, selected, b.lo, b.hi, null, i);
   }
+  states.finish(prepared.aggregators);
   const out: TimeseriesBucket[] = [];
   index.keys.forEach((key, i) => {
     if (skipEmpty && states.rows(i) === 0) return;

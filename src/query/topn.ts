@@ -46,7 +46,7 @@ function rankByAggregator(query: TopNQuery, m: TopNMetricSpec, b: GroupedBucket)
   const values = new Float64Array(n);
   for (let j = 0; j < n; j++) values[j] = stateValue(kind.combine, b.acc[a]![j]!, b.aux[a]![j]!);
   const ids = b.keys[0]!.ids;
-  const rank = naturalRanks([b.keys[0]!])[0]!;
+  const rank = naturalRanks([b.keys[0]!]).ranks[0]!;
   const sign = inverted ? -1 : 1;
   const order = Int32Array.from({ length: n }, (_, j) => j);
   return order.sort((x, y) => {
