@@ -47,7 +47,8 @@ const replica = setup({
 });
 
 /**
- * One segment on one server. A server that leaves drops every replica it had, whatever its state;
+ * One segment on one server. Only a served replica is dropped on request (a load in progress
+ * finishes or fails first); a server that leaves drops every replica it had, whatever its state;
  * a restarted historical re-announces what its cache holds, assigned or not. Pure.
  */
 export const replicaMachine = replica.createMachine({
@@ -70,7 +71,6 @@ export const replicaMachine = replica.createMachine({
         ReplicaLoadStarted: { guard: 'isAssigned', target: 'loading' },
         ReplicaLoaded: { target: 'loaded', actions: 'recordServer' },
         ReplicaLoadFailed: { guard: 'isAssigned', target: 'failed', actions: 'recordFailure' },
-        ReplicaDropRequested: { guard: 'isAssigned', target: 'dropping', actions: 'recordDropRequest' },
         ReplicaDropped: { target: 'dropped', actions: 'recordServer' },
       },
     },
@@ -78,7 +78,6 @@ export const replicaMachine = replica.createMachine({
       on: {
         ReplicaLoaded: { target: 'loaded' },
         ReplicaLoadFailed: { target: 'failed', actions: 'recordFailure' },
-        ReplicaDropRequested: { target: 'dropping', actions: 'recordDropRequest' },
         ReplicaDropped: { target: 'dropped' },
       },
     },

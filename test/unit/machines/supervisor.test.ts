@@ -1,0 +1,123 @@
+import { describe, expect, it } from 'vitest';
+import { machineSpec } from '../../support/machine-spec.ts';
+import { SAMPLES, SUPERVISOR, supervisorFacts, T0 } from './facts.ts';
+import { acceptedEdges, edgesAlong, nameOf, shortestPaths, simplePaths } from './paths.ts';
+
+const { submitted, started, suspended, resumed, reset, terminated, unhealthy, healthy, launched, publishing, completed, stopped } =
+  supervisorFacts;
+const supervisor = machineSpec('supervisor', SUPERVISOR);
+
+const reachable = shortestPaths('supervisor').map((p) => p.state);
+const edges = acceptedEdges('supervisor');
+// One task group and no resets keep the simple paths few; the edges above cover the rest.
+const paths = simplePaths(
+  'supervisor',
+  SAMPLES.supervisor.filter((f) => f.type !== 'SupervisorReset' && !JSON.stringify(f.data).includes('g2')),
+);
+
+const running = [submitted(), started()];
+
+describe('the supervisor machine, over every state and path', () => {
+  it('reaches every state', () => {
+    expect(new Set(reachable.map(nameOf))).toEqual(new Set(['pending', 'running', 'publishing', 'suspended', 'unhealthy', 'stopped']));
+  });
+
+  it('is publishing exactly while a task group publishes, when neither suspended nor unhealthy', () => {
+    for (const s of reachable.filter((s) => ['running', 'publishing'].includes(nameOf(s)))) {
+      expect(nameOf(s) === 'publishing', JSON.stringify(s.context.publishingGroups)).toBe(s.context.publishingGroups.length > 0);
+    }
+  });
+
+  it('counts only launched groups as publishing', () => {
+    for (const s of reachable) for (const g of s.context.publishingGroups) expect(s.context.groups).toContain(g);
+  });
+
+  it('launches task groups only while running or publishing', () => {
+    for (const { state, event } of edges.filter((e) => e.event.type === 'TaskGroupLaunched')) {
+      expect(['running', 'publishing'], event.type).toContain(nameOf(state));
+    }
+  });
+
+  it('stops for good, along every path', () => {
+    expect(paths.length).toBeGreaterThan(10);
+    for (const path of paths) {
+      const stop = edgesAlong(path).findIndex((e) => nameOf(e.nextState) === 'stopped');
+      if (stop >= 0) expect(stop).toBe(path.steps.length - 2);
+    }
+  });
+});
+
+describe('supervisor rules', () => {
+  it('a submitted supervisor is pending until it starts', () => {
+    supervisor.given([]).when(submitted()).then('pending');
+    supervisor.given([submitted()]).when(started()).then('running');
+  });
+
+  it('a supervisor never submitted cannot start, be suspended or terminated', () => {
+    for (const f of [started(), suspended(), terminated()]) supervisor.given([]).when(f).thenRejects();
+  });
+
+  it('a spec submitted suspended starts suspended', () => {
+    supervisor.given([submitted()]).when(suspended()).then('suspended');
+  });
+
+  it('resubmitting a spec updates it in place', () => {
+    const s = supervisor.given(running).when(submitted({ type: 'nats', taskCount: 2 })).then('running');
+    expect(s.context.spec).toEqual({ type: 'nats', taskCount: 2 });
+  });
+
+  it('a supervisor publishes while any task group publishes, and runs again when none does', () => {
+    const two = [...running, launched('g1'), launched('g2')];
+    supervisor.given(two).when(publishing('g1')).then('publishing');
+    supervisor.given([...two, publishing('g1'), publishing('g2')]).when(completed('g1')).then('publishing');
+    supervisor.given([...two, publishing('g1'), publishing('g2'), completed('g1')]).when(completed('g2')).then('running');
+  });
+
+  it('a publishing group that is stopped no longer holds the supervisor publishing', () => {
+    supervisor.given([...running, launched('g1'), publishing('g1')]).when(stopped('g1')).then('running');
+  });
+
+  it('a task group launches once, publishes once, and completes only after publishing', () => {
+    supervisor.given([...running, launched('g1')]).when(launched('g1')).thenRejects();
+    supervisor.given([...running, launched('g1')]).when(completed('g1')).thenRejects();
+    supervisor.given([...running, launched('g1'), launched('g2'), publishing('g1')]).when(publishing('g1')).thenRejects();
+    supervisor.given(running).when(publishing('g1')).thenRejects();
+  });
+
+  it('a suspended supervisor launches nothing, but its groups still publish and end', () => {
+    const s = [...running, launched('g1'), suspended()];
+    supervisor.given(s).when(launched('g2')).thenRejects();
+    supervisor.given(s).when(publishing('g1')).then('suspended');
+    supervisor.given([...s, publishing('g1')]).when(completed('g1')).then('suspended');
+  });
+
+  it('a resumed supervisor publishes again if a group is still publishing', () => {
+    supervisor.given([...running, launched('g1'), suspended(), publishing('g1')]).when(resumed()).then('publishing');
+    supervisor.given([...running, suspended()]).when(resumed()).then('running');
+  });
+
+  it('an unhealthy supervisor records why, and is healthy again when it recovers', () => {
+    const s = supervisor.given(running).when(unhealthy()).then('unhealthy');
+    expect(s.context.unhealthyReason).toBe('stream unreachable');
+    const back = supervisor.given([...running, unhealthy()]).when(healthy()).then('running');
+    expect(back.context.unhealthyReason).toBeNull();
+  });
+
+  it.each([
+    ['running', running],
+    ['suspended', [...running, suspended()]],
+    ['unhealthy', [...running, unhealthy()]],
+  ])('a %s supervisor can be reset, and records when', (state, given) => {
+    const s = supervisor.given(given).when(reset()).then(state);
+    expect(s.context.lastResetAt).toBe(T0);
+  });
+
+  it('a terminated supervisor stops for good', () => {
+    supervisor.given([...running, launched('g1')]).when(terminated()).then('stopped');
+    for (const f of [started(), resumed(), submitted(), launched('g2')]) supervisor.given([...running, terminated()]).when(f).thenRejects();
+  });
+
+  it('a pending supervisor cannot be reset', () => {
+    supervisor.given([submitted()]).when(reset()).thenRejects();
+  });
+});
