@@ -62,6 +62,14 @@ function inertScopeOf(machine: AnyStateMachine): AnyActorScope {
   };
 }
 
+/**
+ * xstate leaves `output` and `error` undefined; msgpack would bring them back as null, so a
+ * restored snapshot would differ from a refolded one. Contexts hold null, never undefined.
+ */
+function withoutUndefined(persisted: PersistedEntity): PersistedEntity {
+  return Object.fromEntries(Object.entries(persisted).filter(([, v]) => v !== undefined)) as PersistedEntity;
+}
+
 function folderOf<K extends MachineKind>(kind: K): EntityFolder<K> {
   const machine: AnyStateMachine = MACHINES[kind];
   const scope = inertScopeOf(machine);
@@ -77,7 +85,7 @@ function folderOf<K extends MachineKind>(kind: K): EntityFolder<K> {
       if (next === snapshot) throw new IllegalFactError(kind, snapshot.context.id, stateName(snapshot.value), fact.type);
       return next;
     },
-    persist: (snapshot) => machine.getPersistedSnapshot(snapshot),
+    persist: (snapshot) => withoutUndefined(machine.getPersistedSnapshot(snapshot)),
     restore: (persisted) => machine.restoreSnapshot(persisted, scope),
   };
   return folder as unknown as EntityFolder<K>;

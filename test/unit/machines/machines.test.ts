@@ -64,6 +64,6 @@ describe.each(MACHINE_KINDS)('the %s machine', (kind) => {
   });
 
   it('keeps a context of plain data in every reachable snapshot', () => {
-    for (const { state } of shortestPaths(kind)) expect(JSON.parse(JSON.stringify(state.context))).toEqual(state.context);
+    for (const { state } of shortestPaths(kind)) expect(JSON.parse(JSON.stringify(state.context))).toStrictEqual(state.context);
   });
 });
