@@ -25,17 +25,21 @@ export interface BoundAggregator {
   times: ArrayLike<number> | null;
   /** Its aux counts every row the query selects (an unfiltered sum/min/max of a column without nulls). */
   countsRows: boolean;
-  /** For the implicit row count: the aggregator whose aux already counts the rows, so no loop runs. */
-  derivedFrom: number | null;
+  /** A row count another aggregator already tallies (its acc or aux): no loop runs for this one. */
+  derivedFrom: { index: number; field: 'acc' | 'aux' } | null;
 }
 
 export const ROW_COUNT: AggregatorKind = { combine: 'count', type: 'long' };
 
 /** Binds the query's aggregators (plus the row count) to a segment. */
 export function bindAggregators(specs: readonly AggregatorSpec[], segment: SegmentReader): BoundAggregator[] {
-  const bound = specs.map((s) => bindAggregator(s, segment));
-  const counter = bound.findIndex((b) => b.countsRows);
-  return [...bound, { ...bindCount(ROW_COUNT, null), derivedFrom: counter < 0 ? null : counter }];
+  const bound = [...specs.map((s) => bindAggregator(s, segment)), bindCount(ROW_COUNT, null)];
+  // Every unfiltered count (the implicit one included) equals the number of selected rows: one
+  // tally serves them all, preferably one a sum already keeps.
+  const isCount = (b: BoundAggregator) => b.kind.combine === 'count' && b.filter === null;
+  const tally = bound.findIndex((b) => b.countsRows);
+  const source = tally >= 0 ? { index: tally, field: 'aux' as const } : { index: bound.findIndex(isCount), field: 'acc' as const };
+  return bound.map((b, i) => (isCount(b) && i !== source.index ? { ...b, derivedFrom: source } : b));
 }
 
 function filtersOf(spec: AggregatorSpec): Filter[] {
@@ -111,10 +115,11 @@ export class States {
     return this.acc[this.kinds.length - 1]![g]!;
   }
 
-  /** Completes a row count that was left to another aggregator's tally. */
+  /** Fills in the row counts that were left to another aggregator's tally. */
   finish(aggregators: readonly BoundAggregator[]): void {
-    const from = aggregators[aggregators.length - 1]!.derivedFrom;
-    if (from !== null) this.acc[this.kinds.length - 1]!.set(this.aux[from]!);
+    aggregators.forEach((a, i) => {
+      if (a.derivedFrom !== null) this.acc[i]!.set((a.derivedFrom.field === 'acc' ? this.acc : this.aux)[a.derivedFrom.index]!);
+    });
   }
 }
 

@@ -1,6 +1,6 @@
 import type { NumericColumn, SegmentReader, StringColumn } from '../segment/reader.ts';
 import type { FilterTree, ValuePredicate } from './filter-match.ts';
-import { scratchUint8 } from './scratch.ts';
+import { scratchInt32, scratchUint8 } from './scratch.ts';
 
 /**
  * A filter bound to one segment. A leaf on a string dimension is evaluated once per dictionary
@@ -12,7 +12,11 @@ import { scratchUint8 } from './scratch.ts';
 /** Writes, for rows [lo, hi), out[r - lo] = 1 when row r matches, else 0. */
 export type MaskFn = (lo: number, hi: number, out: Uint8Array) => void;
 
-export type SegmentMatcher = { kind: 'all' } | { kind: 'none' } | { kind: 'mask'; fill: MaskFn };
+/** Lists rows [lo, hi) that match, ascending. */
+export type SelectFn = (lo: number, hi: number) => Int32Array;
+
+/** A mask matcher may list its rows directly (one pass, no mask) when that is cheaper. */
+export type SegmentMatcher = { kind: 'all' } | { kind: 'none' } | { kind: 'mask'; fill: MaskFn; select?: SelectFn };
 
 const ALL: SegmentMatcher = { kind: 'all' };
 const NONE: SegmentMatcher = { kind: 'none' };
@@ -57,6 +61,15 @@ function stringLeaf(p: ValuePredicate, column: StringColumn, nullMatches: boolea
     kind: 'mask',
     fill(lo, hi, out) {
       for (let r = lo; r < hi; r++) out[r - lo] = matching[ids[r]!]!;
+    },
+    select(lo, hi) {
+      const rows = scratchInt32('select', hi - lo + 1);
+      let n = 0;
+      for (let r = lo; r < hi; r++) {
+        rows[n] = r;
+        n += matching[ids[r]!]!;
+      }
+      return rows.slice(0, n);
     },
   };
 }
@@ -111,6 +124,7 @@ function combine(children: SegmentMatcher[], every: boolean): SegmentMatcher {
 export function selectRows(m: SegmentMatcher, lo: number, hi: number): Int32Array | null {
   if (m.kind === 'all') return null;
   if (m.kind === 'none' || hi <= lo) return new Int32Array(0);
+  if (m.select !== undefined) return m.select(lo, hi);
   const mask = scratchUint8('selectRows', hi - lo);
   m.fill(lo, hi, mask);
   return maskToRows(mask, lo);
@@ -118,15 +132,14 @@ export function selectRows(m: SegmentMatcher, lo: number, hi: number): Int32Arra
 
 /** Row numbers of the set entries of a mask whose first entry is row `lo`. */
 export function maskToRows(mask: Uint8Array, lo: number): Int32Array {
-  let count = 0;
-  for (let i = 0; i < mask.length; i++) count += mask[i]!;
-  const rows = new Int32Array(count + 1);
+  // Branch-free: every row is written, and the count moves on only past matching ones.
+  const rows = scratchInt32('select', mask.length + 1);
   let n = 0;
   for (let i = 0; i < mask.length; i++) {
     rows[n] = lo + i;
     n += mask[i]!;
   }
-  return rows.subarray(0, count);
+  return rows.slice(0, n);
 }
 
 /** The rows of both selections (null meaning every row of [lo, hi)). */
