@@ -102,15 +102,13 @@ const dataSource = z.union([
   z.object({ type: z.literal('table'), name: nonEmptyString() }).transform((d) => d.name),
 ], { error: (iss) => (iss.input === undefined ? 'required' : 'expected a table name (other data source types are not supported)') });
 
-const intervalList = z.array(intervalText(), { error: 'expected an array of intervals' });
-
+/** One interval text, a list of them, or `{ type: "intervals", intervals }`: all become a list. */
 const intervals = (required: boolean) => {
-  const forms = z.union([
-    intervalText().transform((i) => [i]),
-    intervalList,
-    z.object({ type: z.literal('intervals'), intervals: intervalList }).transform((s) => s.intervals),
-  ], { error: (iss) => (iss.input === undefined ? 'required' : 'expected an interval, a list of intervals or { type: "intervals", intervals }') });
-  return (required ? forms : forms.optional().transform((v) => v ?? [ETERNITY])).transform((list) => condense(list));
+  const list = z.preprocess(
+    (v) => (typeof v === 'string' ? [v] : v !== null && typeof v === 'object' && (v as { type?: unknown }).type === 'intervals' ? (v as { intervals?: unknown }).intervals : v),
+    z.array(intervalText(), { error: (iss) => (iss.input === undefined ? 'required' : 'expected an interval, a list of intervals or { type: "intervals", intervals }') }),
+  );
+  return (required ? list : list.optional().transform((v) => v ?? [ETERNITY])).transform((l) => condense(l));
 };
 
 const granularity = z.unknown().optional().transform((spec, ctx): GranularitySpec => {
