@@ -130,9 +130,14 @@ const context = z.record(z.string(), z.unknown(), { error: 'expected an object' 
 
 const positiveInt = () => requiredNumber().int({ error: 'must be an integer' }).positive({ error: 'must be positive' });
 
+/** Druid features grove does not implement are refused by name rather than silently ignored. */
+const unsupported = (what: string) =>
+  z.unknown().refine((v) => v === undefined || v === null || (Array.isArray(v) && v.length === 0), { error: `${what} are not supported` }).optional();
+
 const base = {
   dataSource,
   context,
+  virtualColumns: unsupported('virtual columns'),
 };
 
 const aggregating = {
@@ -173,7 +178,8 @@ const groupBy = z.object({
   dimensions: z.array(dimensionSpecSchema, { error: (iss) => (iss.input === undefined ? 'required' : 'expected an array of dimensions') }),
   having: havingSchema.nullable().optional().transform((h) => h ?? null),
   limitSpec: limitSpecSchema.nullable().optional().transform((l) => l ?? null),
-}).transform((q): GroupByQuery => ({ ...q, sortByDimsFirst: contextFlag(q.context, 'sortByDimsFirst') }));
+  subtotalsSpec: unsupported('subtotals'),
+}).transform(({ subtotalsSpec: _subtotals, ...q }): GroupByQuery => ({ ...q, sortByDimsFirst: contextFlag(q.context, 'sortByDimsFirst') }));
 
 const RESULT_FORMATS = ['list', 'compactedList'] as const;
 const scan = z.object({

@@ -259,6 +259,11 @@ describe('segmentMetadata', () => {
 });
 
 describe('an invalid query', () => {
+  it('is refused when it asks for a Druid feature grove does not implement', () => {
+    expect(() => parseQuery({ queryType: 'timeseries', dataSource: 'wiki', intervals: '2024/2025', virtualColumns: [{ type: 'expression' }] }))
+      .toThrow('virtualColumns: virtual columns are not supported');
+  });
+
   it('is refused with every bad field named', () => {
     expect(() => parseQuery({ queryType: 'groupBy', dataSource: 'wiki', intervals: 'yesterday', dimensions: ['a'], aggregations: [{ type: 'longSum', name: 's' }] }))
       .toThrow(expect.objectContaining({
