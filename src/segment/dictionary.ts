@@ -32,6 +32,29 @@ export function encodeStrings(values: ReadonlyArray<string | null>): EncodedStri
   return { dictionary, ids, hasNulls: dictionary[0] === null };
 }
 
+/**
+ * Sorts a producer's dictionary encoding (ingestion keeps its own ids): unused values are dropped,
+ * ids renumbered in sorted order. Throws on an id outside the dictionary or a value listed twice.
+ */
+export function reencodeStrings(dictionary: ReadonlyArray<string | null>, ids: ArrayLike<number>, rows: number): EncodedStrings {
+  const used = new Uint8Array(dictionary.length);
+  for (let r = 0; r < rows; r++) {
+    const id = ids[r]!;
+    if (!(id >= 0 && id < dictionary.length)) throw new RangeError(`row ${r} has id ${id}, outside the dictionary of ${dictionary.length} values`);
+    used[id] = 1;
+  }
+  const kept = [...used.keys()].filter((id) => used[id] === 1).sort((a, b) => compareLexicographic(dictionary[a]!, dictionary[b]!));
+  const remap = new Int32Array(dictionary.length);
+  kept.forEach((id, rank) => {
+    if (rank > 0 && dictionary[kept[rank - 1]!] === dictionary[id]) throw new RangeError(`the dictionary holds ${JSON.stringify(dictionary[id])} twice`);
+    remap[id] = rank;
+  });
+  const out = idArray(kept.length, rows);
+  for (let r = 0; r < rows; r++) out[r] = remap[ids[r]!]!;
+  const sorted = kept.map((id) => dictionary[id]!);
+  return { dictionary: sorted, ids: out, hasNulls: sorted[0] === null };
+}
+
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
 

@@ -31,8 +31,21 @@ export interface SegmentMeta {
   rollup: boolean;
 }
 
-/** A column of dimension values, one per row: strings (null for missing) or numbers (NaN for null). */
-export type DimensionValues = ReadonlyArray<string | null> | Float64Array;
+/**
+ * A string column already dictionary-encoded by its producer: row r holds `dictionary[ids[r]]`.
+ * The dictionary need not be sorted nor minimal (the writer sorts it and drops unused values), but
+ * its values must be distinct.
+ */
+export interface EncodedStringValues {
+  dictionary: ReadonlyArray<string | null>;
+  ids: Int32Array | Uint32Array | Uint16Array | Uint8Array;
+}
+
+/**
+ * A column of dimension values, one per row: strings (null for missing), numbers (NaN for null),
+ * or strings as dictionary ids.
+ */
+export type DimensionValues = ReadonlyArray<string | null> | Float64Array | EncodedStringValues;
 
 /**
  * One segment's rows, columnar, sorted by `__time` then by the dimensions in schema order.

@@ -6,12 +6,12 @@ import { aggregatorKind, parseAggregator, type AggregatorKind } from '../spec/ag
 import { isSpecValidationError } from '../spec/validation.ts';
 import { formatInstant } from '../time/instant.ts';
 import { formatInterval } from '../time/interval.ts';
-import { dictionaryBlobs, encodeStrings, idWidth, type IdArray } from './dictionary.ts';
+import { dictionaryBlobs, encodeStrings, idWidth, reencodeStrings, type EncodedStrings, type IdArray } from './dictionary.ts';
 import {
   align, FORMAT_VERSION, MAGIC, PRELUDE_BYTES, SegmentFileError,
   type BlobRef, type DimensionColumnHeader, type MetricColumnHeader, type SegmentHeader,
 } from './format.ts';
-import type { DimensionSchema, SegmentColumnsInput, SegmentMeta, WrittenSegment } from './types.ts';
+import type { DimensionSchema, DimensionValues, EncodedStringValues, SegmentColumnsInput, SegmentMeta, WrittenSegment } from './types.ts';
 
 /** A segment laid out in memory: the file is the concatenation of `chunks`. */
 export interface EncodedSegment {
@@ -54,7 +54,7 @@ export function encodeSegment(meta: SegmentMeta, cols: SegmentColumnsInput, file
   const body = new Body();
   const time = body.add(cols.time);
   const sortKeys: SortKey[] = [];
-  const dimensions = cols.dimensions.map((d, i) => encodeDimension(d, cols.dimensionValues[i]!, body, sortKeys, fail));
+  const dimensions = cols.dimensions.map((d, i) => encodeDimension(d, cols.dimensionValues[i]!, cols.rowCount, body, sortKeys, fail));
   checkOrder(cols, sortKeys, fail);
   const metrics = cols.metrics.map((m, i) => encodeMetric(cols, i, body, fail));
   const header: SegmentHeader = {
@@ -127,7 +127,6 @@ function checkShape(cols: SegmentColumnsInput, fail: (p: string) => never): void
     if (seen.has(name)) fail(`column "${name}" appears twice (or is named __time)`);
     seen.add(name);
   }
-  cols.dimensionValues.forEach((v, i) => v.length !== n && fail(`dimension "${cols.dimensions[i]!.name}" has ${v.length} values for ${n} rows`));
   cols.metricValues.forEach((v, i) => v.length !== n && fail(`metric "${cols.metrics[i]!.name}" has ${v.length} values for ${n} rows`));
 }
 
@@ -142,16 +141,33 @@ function checkTimes(meta: SegmentMeta, cols: SegmentColumnsInput, fail: (p: stri
   }
 }
 
+/** A string column's sorted dictionary and ids, from plain strings or the producer's own encoding. */
+function stringColumn(name: string, values: Exclude<DimensionValues, Float64Array>, rows: number, fail: (p: string) => never): EncodedStrings {
+  if (isEncoded(values)) {
+    if (values.ids.length !== rows) return fail(`dimension "${name}" has ${values.ids.length} ids for ${rows} rows`);
+    if (values.dictionary.some((v) => v !== null && typeof v !== 'string')) fail(`dimension "${name}": its dictionary holds a value that is neither a string nor null`);
+    try {
+      return reencodeStrings(values.dictionary, values.ids, rows);
+    } catch (e) {
+      return fail(`dimension "${name}": ${(e as Error).message}`);
+    }
+  }
+  if (values.length !== rows) return fail(`dimension "${name}" has ${values.length} values for ${rows} rows`);
+  for (let r = 0; r < values.length; r++) {
+    const v = values[r];
+    if (v !== null && typeof v !== 'string') fail(`dimension "${name}" row ${r}: ${JSON.stringify(v)} is neither a string nor null`);
+  }
+  return encodeStrings(values);
+}
+
+const isEncoded = (v: DimensionValues): v is EncodedStringValues => !Array.isArray(v) && !(v instanceof Float64Array);
+
 function encodeDimension(
-  d: DimensionSchema, values: SegmentColumnsInput['dimensionValues'][number], body: Body, sortKeys: SortKey[], fail: (p: string) => never,
+  d: DimensionSchema, values: SegmentColumnsInput['dimensionValues'][number], rows: number, body: Body, sortKeys: SortKey[], fail: (p: string) => never,
 ): DimensionColumnHeader {
   if (d.type === 'string') {
     if (values instanceof Float64Array) return fail(`dimension "${d.name}" is a string dimension but its values are numbers`);
-    for (let r = 0; r < values.length; r++) {
-      const v = values[r];
-      if (v !== null && typeof v !== 'string') fail(`dimension "${d.name}" row ${r}: ${JSON.stringify(v)} is neither a string nor null`);
-    }
-    const { dictionary, ids, hasNulls } = encodeStrings(values);
+    const { dictionary, ids, hasNulls } = stringColumn(d.name, values, rows, fail);
     const { offsets, bytes } = dictionaryBlobs(dictionary);
     sortKeys.push(ids);
     return {
@@ -160,6 +176,7 @@ function encodeDimension(
     };
   }
   if (!(values instanceof Float64Array)) return fail(`dimension "${d.name}" is a ${d.type} dimension but its values are not a Float64Array`);
+  if (values.length !== rows) return fail(`dimension "${d.name}" has ${values.length} values for ${rows} rows`);
   if (d.type === 'long') checkLongs(values, `dimension "${d.name}"`, fail);
   sortKeys.push(values);
   return { name: d.name, type: d.type, hasNulls: hasNaN(values), values: body.add(d.type === 'float' ? Float32Array.from(values) : values) };

@@ -5,6 +5,7 @@ import {
   isSegmentFileError, openSegment, SegmentFileError, writeSegmentFile, type NumericColumn, type StringColumn,
 } from '../../../src/segment/index.ts';
 import { interval } from '../../../src/time/interval.ts';
+import type { SegmentColumnsInput } from '../../../src/segment/types.ts';
 import { columnsOf, metaOf, scratchDir, type Row, type TestSchema } from './fixtures.ts';
 
 const { dir, cleanup } = scratchDir('segment-file');
@@ -94,6 +95,26 @@ describe('the segment file', () => {
     const seg = openSegment(p, { expectedChecksum: w.checksum });
     expect(w).toEqual({ rows: 4, size: readFileSync(p).length, checksum: seg.checksum });
     expect(failureOf(() => openSegment(p, { expectedChecksum: 'f'.repeat(64) })).message).toMatch(/differs from the expected/);
+  });
+});
+
+describe('string columns the producer already encoded', () => {
+  const one = (values: SegmentColumnsInput['dimensionValues'][number]): SegmentColumnsInput => ({
+    rowCount: 4, time: Float64Array.of(t0, t0 + 1, t0 + 2, t0 + 3), dimensions: [{ name: 'd', type: 'string' }],
+    dimensionValues: [values], metrics: [], metricValues: [], metricTimes: [],
+  });
+
+  it('write the same file as plain strings: dictionary sorted, unused values dropped', async () => {
+    const plain = await writeSegmentFile(path('plain'), metaOf(day), one(['b', null, 'a', 'b']));
+    const encoded = await writeSegmentFile(path('encoded'), metaOf(day), one({ dictionary: ['unused', 'b', 'a', null], ids: Int32Array.of(1, 3, 2, 1) }));
+    expect(encoded.checksum).toBe(plain.checksum);
+  });
+
+  it('are refused when the dictionary lists a value twice or an id falls outside it', async () => {
+    const problem = (values: SegmentColumnsInput['dimensionValues'][number]) =>
+      writeSegmentFile(path('bad-dictionary'), metaOf(day), one(values)).then(() => 'written', (e: SegmentFileError) => e.problem);
+    expect(await problem({ dictionary: ['a', 'a'], ids: Int32Array.of(0, 1, 0, 1) })).toBe('dimension "d": the dictionary holds "a" twice');
+    expect(await problem({ dictionary: ['a'], ids: Int32Array.of(0, 0, 1, 0) })).toBe('dimension "d": row 2 has id 1, outside the dictionary of 1 values');
   });
 });
 
