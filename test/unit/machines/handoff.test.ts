@@ -1,12 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { machineSpec } from '../../support/machine-spec.ts';
 import { handoffFacts, SAMPLES, SEG, T0 } from './facts.ts';
-import { nameOf, simplePaths } from './paths.ts';
+import { nameOf, shortestPaths, simplePaths } from './paths.ts';
 
 const { started, completed, timedOut } = handoffFacts;
 const handoff = machineSpec('handoff', SEG);
 
 describe('the handoff machine, along every path', () => {
+  it('reaches waiting, handed off and timed out, the last two for good', () => {
+    const reachable = shortestPaths('handoff').map((p) => p.state);
+    expect(new Set(reachable.map(nameOf))).toEqual(new Set(['waiting', 'handedOff', 'timedOut']));
+    for (const s of reachable) expect(s.status === 'done', nameOf(s)).toBe(nameOf(s) !== 'waiting');
+  });
+
   it('ends either handed off or timed out, after it started', () => {
     const paths = simplePaths('handoff', SAMPLES.handoff);
     const ends = paths.filter((p) => p.state.status === 'done');
