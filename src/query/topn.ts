@@ -2,7 +2,7 @@ import { aggregatorKind } from '../spec/aggregator.ts';
 import type { TopNQuery } from '../spec/query.ts';
 import type { TopNMetricSpec } from '../spec/topn-metric.ts';
 import { dimensionOrder } from './dimension-order.ts';
-import { bucketRows, naturalRanks, type GroupedBucket, type GroupedPartial } from './grouped.ts';
+import { bucketRows, type GroupedBucket, type GroupedPartial } from './grouped.ts';
 import { stateValue } from './kernels.ts';
 import { compareMetricValues } from './post-aggregate.ts';
 import { isoTime } from './values.ts';
@@ -18,7 +18,7 @@ export function finalizeTopN(query: TopNQuery, merged: GroupedPartial): unknown[
 function topRows(query: TopNQuery, b: GroupedBucket): Row[] {
   const ranked = rankByAggregator(query, query.metric, b);
   // Ranking by an aggregator needs no result rows but the winners'.
-  if (ranked !== null) return bucketRows(query, b, ranked.subarray(0, query.threshold));
+  if (ranked !== null) return bucketRows(query, b, ranked);
   const dim = query.dimension.outputName;
   let rows = bucketRows(query, b);
   const stop = query.metric.type === 'dimension' ? query.metric.previousStop : null;
@@ -32,8 +32,10 @@ function topRows(query: TopNQuery, b: GroupedBucket): Row[] {
 const natural = dimensionOrder();
 
 /**
- * Group indices ordered by an aggregator's value (descending; inverted: ascending), ties by
- * dimension value; null when the metric is not a plain aggregator.
+ * The `threshold` best groups by an aggregator's value (descending; inverted: ascending, the
+ * whole order reversed), ties by dimension value; null when the metric is not a plain aggregator.
+ * Only the groups that can make the cut are compared one by one: a numeric sort of the values
+ * finds the cut.
  */
 function rankByAggregator(query: TopNQuery, m: TopNMetricSpec, b: GroupedBucket): Int32Array | null {
   const inverted = m.type === 'inverted';
@@ -42,20 +44,19 @@ function rankByAggregator(query: TopNQuery, m: TopNMetricSpec, b: GroupedBucket)
   const a = query.aggregations.findIndex((x) => x.name === spec.metric);
   if (a < 0) return null;
   const kind = aggregatorKind(query.aggregations[a]!);
-  const n = b.size;
-  const values = new Float64Array(n);
-  for (let j = 0; j < n; j++) values[j] = stateValue(kind.combine, b.acc[a]![j]!, b.aux[a]![j]!);
-  const ids = b.keys[0]!.ids;
-  const rank = naturalRanks([b.keys[0]!]).ranks[0]!;
+  // Scores: higher ranks first; null (NaN) ranks below every number, so it scores -Infinity.
   const sign = inverted ? -1 : 1;
-  const order = Int32Array.from({ length: n }, (_, j) => j);
-  return order.sort((x, y) => {
-    const vx = values[x]!;
-    const vy = values[y]!;
-    // null (NaN) ranks lowest
-    const c = vx !== vx ? (vy !== vy ? 0 : 1) : vy !== vy ? -1 : vy > vx ? 1 : vy < vx ? -1 : 0;
-    return sign * (c || rank[ids[x]!]! - rank[ids[y]!]!);
-  });
+  const scores = new Float64Array(b.size);
+  for (let j = 0; j < b.size; j++) {
+    const v = stateValue(kind.combine, b.acc[a]![j]!, b.aux[a]![j]!);
+    scores[j] = v !== v ? -Infinity * sign : sign * v;
+  }
+  const cut = b.size <= query.threshold ? -Infinity : Float64Array.from(scores).sort()[b.size - query.threshold]!;
+  const keys = b.keys[0]!;
+  const candidates: number[] = [];
+  for (let j = 0; j < b.size; j++) if (scores[j]! >= cut) candidates.push(j);
+  candidates.sort((x, y) => scores[y]! - scores[x]! || sign * natural(keys.values[keys.ids[x]!], keys.values[keys.ids[y]!]) || 0);
+  return Int32Array.from(candidates.slice(0, query.threshold));
 }
 
 /** Ranks rows: a numeric metric descending (ties by dimension value), a dimension ascending. */
