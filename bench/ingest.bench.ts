@@ -158,9 +158,26 @@ async function formatFigures(ctx: BenchContext, format: 'json' | 'csv', rows: nu
   };
 }
 
+/**
+ * How fast this machine runs the one step no ingestion can skip, JSON.parse of a bench row, and a
+ * plain loop: shared, throttled machines differ several-fold, and this says by how much.
+ */
+function calibrate(ctx: BenchContext): void {
+  const line = '{"timestamp":"2024-01-01T03:13:29.070Z","dim1":"dim1-6","dim2":"dim2-29","dim3":"dim3-3","dim4":"dim4-71","dim5":"dim5-3","clicks":14,"revenue":78.87}';
+  let sink = 0;
+  let started = performance.now();
+  for (let i = 0; i < 300_000; i++) sink += (JSON.parse(line) as { clicks: number }).clicks;
+  const parseNs = ((performance.now() - started) * 1e6) / 300_000;
+  started = performance.now();
+  for (let i = 0; i < 1e8; i++) sink += i & 7;
+  const loopMs = performance.now() - started;
+  ctx.log(`calibration: JSON.parse of one row ${parseNs.toFixed(0)} ns, 1e8-iteration loop ${loopMs.toFixed(0)} ms (${sink > 0 ? 'done' : ''})`);
+}
+
 const bench: Bench = {
   name: 'ingest',
   async run(ctx) {
+    calibrate(ctx);
     const rows = Math.round(5_000_000 * ctx.scale);
     const json = await formatFigures(ctx, 'json', rows);
     const csv = await formatFigures(ctx, 'csv', rows);

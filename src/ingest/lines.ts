@@ -9,14 +9,21 @@ export interface LineBatch {
 
 /**
  * Splits a byte stream into lines (LF or CRLF), a batch per chunk read, so per-line work runs in
- * tight synchronous loops. A last line without a newline is still a line.
+ * tight synchronous loops. A last line without a newline is still a line; a leading byte order
+ * mark is dropped.
  */
 export async function* readLines(stream: Readable): AsyncGenerator<LineBatch> {
   const decoder = new StringDecoder('utf8');
   let carry = '';
   let lineNo = 1;
+  let first = true;
   for await (const chunk of stream as AsyncIterable<Buffer>) {
-    const text = carry + decoder.write(chunk);
+    let text = carry + decoder.write(chunk);
+    // A byte order mark opens some exported files; it is no part of the first line's data.
+    if (first && text.length > 0) {
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+      first = false;
+    }
     const lines = text.split('\n');
     carry = lines.pop()!;
     if (lines.length === 0) continue;

@@ -212,7 +212,7 @@ function partitionKeyReader(schema: RowSchema, names: readonly string[]): (block
 // ---------------------------------------------------------------------------------------------
 // Ranges
 
-export function compareKeys(a: PartitionKey, b: PartitionKey): number {
+function compareKeys(a: PartitionKey, b: PartitionKey): number {
   for (let i = 0; i < a.length; i++) {
     const c = compareLexicographic(a[i]!, b[i]!);
     if (c !== 0) return c;
@@ -224,7 +224,7 @@ export function compareKeys(a: PartitionKey, b: PartitionKey): number {
  * Range boundaries cutting `rows` rows into pieces of about `target` rows, read off a sorted
  * sample of the keys; equal keys always share a range, so boundaries are strictly increasing.
  */
-export function rangeBoundaries(sample: readonly PartitionKey[], rows: number, target: number): PartitionKey[] {
+function rangeBoundaries(sample: readonly PartitionKey[], rows: number, target: number): PartitionKey[] {
   const sorted = [...sample].sort(compareKeys);
   const pieces = Math.ceil(rows / target);
   const boundaries: PartitionKey[] = [];

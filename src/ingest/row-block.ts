@@ -27,16 +27,19 @@ export function emptyBlock(schema: RowSchema, capacity: number): RowBlock {
   };
 }
 
-/** The block's first `length` rows, sharing its memory. */
-export function truncated(block: RowBlock, length: number): RowBlock {
+/** Rows `[from, to)` of the block, sharing its memory. */
+export function rowRange(block: RowBlock, from: number, to: number): RowBlock {
   return {
-    length,
-    time: block.time.subarray(0, length),
-    dims: block.dims.map((c) => c.subarray(0, length)),
-    metrics: block.metrics.map((c) => c.subarray(0, length)),
-    metricTimes: block.metricTimes.map((c) => (c === null ? null : c.subarray(0, length))),
+    length: to - from,
+    time: block.time.subarray(from, to),
+    dims: block.dims.map((c) => c.subarray(from, to)),
+    metrics: block.metrics.map((c) => c.subarray(from, to)),
+    metricTimes: block.metricTimes.map((c) => (c === null ? null : c.subarray(from, to))),
   };
 }
+
+/** The block's first `length` rows, sharing its memory. */
+export const truncated = (block: RowBlock, length: number): RowBlock => rowRange(block, 0, length);
 
 /** A dimension value of a row, missing columns reading as null (id 0, or NaN for numbers). */
 export function dimAt(block: RowBlock, d: number, row: number, numeric: boolean): number {

@@ -80,8 +80,4 @@ export class RowSchema {
   orderings(): Array<Int32Array | null> {
     return this.dictionaries.map((d) => (d === null ? null : d.ranks()));
   }
-
-  get keepsTime(): boolean[] {
-    return this.aggregators.map((a) => a.keepsTime);
-  }
 }

@@ -1,5 +1,5 @@
 import { open, rm, type FileHandle } from 'node:fs/promises';
-import { BlockBuilder, type RowBlock } from './row-block.ts';
+import { BlockBuilder, rowRange, type RowBlock } from './row-block.ts';
 import type { RowSchema } from './row-schema.ts';
 
 /**
@@ -135,16 +135,7 @@ export async function writeRunFile(schema: RowSchema, path: string, blocks: Iter
 
 /** A block cut into pieces of at most `rows` rows (views, no copies), for writing in bounded chunks. */
 export function* slices(block: RowBlock, rows: number): Iterable<RowBlock> {
-  for (let start = 0; start < block.length; start += rows) {
-    const end = Math.min(block.length, start + rows);
-    yield {
-      length: end - start,
-      time: block.time.subarray(start, end),
-      dims: block.dims.map((c) => c.subarray(start, end)),
-      metrics: block.metrics.map((c) => c.subarray(start, end)),
-      metricTimes: block.metricTimes.map((c) => (c === null ? null : c.subarray(start, end))),
-    };
-  }
+  for (let start = 0; start < block.length; start += rows) yield rowRange(block, start, Math.min(block.length, start + rows));
 }
 
 /**

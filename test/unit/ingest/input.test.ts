@@ -89,3 +89,11 @@ describe('input formats', () => {
     expect(result.report.rowStats.unparseable).toBe(0);
   });
 });
+
+describe('text decoding', () => {
+  it('drops a byte order mark at the start of a file', async () => {
+    const path = writeInput(dir, 'bom.csv', '\uFEFFts,page,user,added\n2020-01-01T01:00:00Z,Main,ann,3\n');
+    const result = await ingest(dir, task({ type: 'local', files: [path] }, { type: 'csv', findColumnsFromHeader: true }));
+    expect(allRows(result)).toEqual([EXPECTED[0]]);
+  });
+});
