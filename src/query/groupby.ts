@@ -1,4 +1,3 @@
-import type { DimensionSpec } from '../spec/dimension-spec.ts';
 import type { HavingSpec } from '../spec/having.ts';
 import type { GroupByQuery } from '../spec/query.ts';
 import { dimensionOrder } from './dimension-order.ts';

@@ -56,7 +56,7 @@ export function encodeSegment(meta: SegmentMeta, cols: SegmentColumnsInput, file
   const sortKeys: SortKey[] = [];
   const dimensions = cols.dimensions.map((d, i) => encodeDimension(d, cols.dimensionValues[i]!, cols.rowCount, body, sortKeys, fail));
   checkOrder(cols, sortKeys, fail);
-  const metrics = cols.metrics.map((m, i) => encodeMetric(cols, i, body, fail));
+  const metrics = cols.metrics.map((_, i) => encodeMetric(cols, i, body, fail));
   const header: SegmentHeader = {
     dataSource: meta.dataSource,
     interval: formatInterval(meta.interval),

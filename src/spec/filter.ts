@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Interval } from '../time/interval.ts';
 import { parseWith, type SpecKind } from './validation.ts';
 import {
-  intervalText, nonEmptyString, nullableStringish, optionalBoolean, regexText, requiredString, stringish, typeError,
+  intervalText, nonEmptyString, nullableStringish, optionalBoolean, regexText, requiredString, typeError,
 } from './query-fields.ts';
 import { STRING_ORDERINGS, type StringOrdering } from './sorting-orders.ts';
 

@@ -21,9 +21,6 @@ export const optionalBoolean = (fallback: boolean) => requiredBoolean().optional
 export const nonNegativeInt = () => requiredNumber().int({ error: 'must be an integer' }).nonnegative({ error: 'must not be negative' });
 
 /** Druid reads these as strings, and coerces JSON numbers to them (`"value": 5` means `"5"`). */
-export const stringish = () =>
-  z.union([z.string(), z.number()], { error: typed('a string') }).transform((v) => String(v));
-
 export const nullableStringish = () =>
   z.union([z.string(), z.number(), z.null()], { error: typed('a string or null') }).transform((v) => (v === null ? null : String(v)));
 

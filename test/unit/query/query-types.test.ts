@@ -4,7 +4,7 @@ import { runQuery } from '../../../src/query/engine.ts';
 import { parseQuery } from '../../../src/spec/query.ts';
 import { interval } from '../../../src/time/interval.ts';
 import { scratchDir } from '../segment/fixtures.ts';
-import { DAY1, DAY2, query as run, wikiSegments } from './wiki-fixture.ts';
+import { DAY2, query as run, wikiSegments } from './wiki-fixture.ts';
 
 /** Druid's result shapes and documented behaviours, on a small hand-checked data source. */
 
