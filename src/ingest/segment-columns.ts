@@ -1,4 +1,4 @@
-import type { DimensionValues, SegmentColumnsInput } from '../segment/types.ts';
+import type { DimensionValues, EncodedStringValues, SegmentColumnsInput } from '../segment/types.ts';
 import type { RowBlock } from './row-block.ts';
 import type { RowSchema } from './row-schema.ts';
 import type { Run } from './run.ts';
@@ -41,28 +41,24 @@ function emptyColumns(schema: RowSchema, rows: number): SegmentColumnsInput {
     rowCount: rows,
     time: new Float64Array(rows),
     dimensions: schema.dimensions.map((d) => ({ ...d })),
-    dimensionValues: schema.dictionaries.map((d): DimensionValues => (d === null ? new Float64Array(rows) : new Array<string | null>(rows).fill(null))),
+    // String dimensions go to the writer as ids into the ingestion's dictionaries: it sorts each
+    // dictionary once instead of hashing every row's string again.
+    dimensionValues: schema.dictionaries.map((d): DimensionValues => (d === null ? new Float64Array(rows) : { dictionary: d.values, ids: new Int32Array(rows) })),
     metrics: schema.metrics.map((m) => ({ ...m })),
     metricValues: schema.aggregators.map(() => new Float64Array(rows)),
     metricTimes: schema.aggregators.map((a) => (a.keepsTime ? new Float64Array(rows) : null)),
   };
 }
 
-/** Copies `n` rows from `r` into the columns at `at`, string ids becoming their values. */
+/** Copies `n` rows from `r` into the columns at `at` (a column the block lacks is null there). */
 function copyRange(schema: RowSchema, block: RowBlock, r: number, cols: SegmentColumnsInput, at: number, n: number): void {
   cols.time.set(block.time.subarray(r, r + n), at);
   schema.dictionaries.forEach((dictionary, d) => {
     const out = cols.dimensionValues[d]!;
-    const ids = block.dims[d];
-    if (dictionary === null) {
-      if (ids === undefined) (out as Float64Array).fill(NaN, at, at + n);
-      else (out as Float64Array).set(ids.subarray(r, r + n), at);
-      return;
-    }
-    const strings = out as Array<string | null>;
-    const values = dictionary.values;
-    if (ids === undefined) strings.fill(null, at, at + n);
-    else for (let i = 0; i < n; i++) strings[at + i] = values[ids[r + i]!]!;
+    const target = dictionary === null ? (out as Float64Array) : (out as EncodedStringValues).ids as Int32Array;
+    const source = block.dims[d];
+    if (source === undefined) target.fill(dictionary === null ? NaN : 0, at, at + n);
+    else target.set(source.subarray(r, r + n), at);
   });
   cols.metricValues.forEach((col, m) => col.set(block.metrics[m]!.subarray(r, r + n), at));
   cols.metricTimes.forEach((col, m) => col?.set(block.metricTimes[m]!.subarray(r, r + n), at));
