@@ -26,7 +26,7 @@ const tailRequest = z.object({
   waitMs: z.number().int().nonnegative().max(MAX_WAIT_MS).optional(),
 }).strict();
 
-function parse<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
+export function parse<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
   const r = schema.safeParse(body);
   if (!r.success) throw badRequest(`malformed ${what} request: ${r.error.issues.map((i) => `${formatPath(i.path) || '(body)'}: ${i.message}`).join('; ')}`, r.error.issues.map((i) => ({ path: formatPath(i.path), reason: i.message })));
   return r.data;

@@ -16,6 +16,7 @@ import { EventLog } from '../../src/log/event-log.ts';
 import { ProjectionHost, type Projection } from '../../src/log/projection.ts';
 import type { LogRecord } from '../../src/log/record.ts';
 import { readLog, tailLog } from './log-api.ts';
+import { replayEndpoints } from './replay-api.ts';
 import type { SnapshotChunk } from '../../src/projections/log-follower.ts';
 
 /** Under the server's max_payload with room for the envelope. */
@@ -72,6 +73,7 @@ export class Metastore {
         logTail: { subject: API.logTail, handler: (b) => tailLog(m.log, b) },
         status: { subject: API.status, handler: () => m.status() },
         snapshot: { subject: INTERNAL.metaSnapshot, handler: (b) => m.snapshotChunk(b) },
+        ...replayEndpoints(m.log),
       },
     });
     m.catchAll = m.answerUnknownApiSubjects();

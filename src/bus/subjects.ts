@@ -32,6 +32,8 @@ export const API = {
   replayState: 'grove.api.replay.state',
   replayExplain: 'grove.api.replay.explain',
   replayDiff: 'grove.api.replay.diff',
+  replayCounts: 'grove.api.replay.counts',
+  replaySearch: 'grove.api.replay.search',
   machinesList: 'grove.api.machines.list',
   status: 'grove.api.status',
 } as const;
