@@ -123,7 +123,7 @@ function clusterRun(query: Query, slices: readonly SegmentSlice[]): unknown[] {
 }
 
 const rowsArb = fc.array(rowArb, { maxLength: 40 });
-const RUNS = { numRuns: 80 };
+const RUNS = { numRuns: Number(process.env.PROP_RUNS ?? 80) };
 
 describe('the engine agrees with a plain computation over the raw rows', () => {
   it('for timeseries, empty buckets, descending order and limits included', async () => {
