@@ -1,6 +1,6 @@
 import { assertEvent, assign, setup } from 'xstate';
 import type { IsoInterval } from '../common.ts';
-import type { SegmentDescriptor, SegmentMachineEvent, SegmentsMarkedUnused } from './events.ts';
+import type { SegmentDescriptor, SegmentMachineEvent, SegmentsMarkedUnused, ShardSpec } from './events.ts';
 
 export interface SegmentContext {
   id: string;
@@ -11,6 +11,12 @@ export interface SegmentContext {
   /** The task that allocated or published it; null until then (the segment does not exist yet). */
   taskId: string | null;
   realtime: boolean;
+  /**
+   * The sequence an appending task allocated it in, the segment before it there, and the shard spec
+   * it was given: allocation is idempotent for the (sequence, previous) pair, so replicas of a task
+   * get the same id. Null if it was not allocated.
+   */
+  allocation: { sequenceName: string; previousSegmentId: string | null; shardSpec: ShardSpec } | null;
   /** Who serves it: historicals and, while it is realtime, the task that builds it. */
   servers: string[];
   /** What the log recorded when it was published. */
@@ -46,7 +52,7 @@ const segment = setup({
   actions: {
     recordAllocation: assign(({ event }) => {
       assertEvent(event, 'SegmentAllocated');
-      const { segment: s, taskId, realtime } = event.data;
+      const { segment: s, taskId, realtime, sequenceName, previousSegmentId } = event.data;
       return {
         dataSource: s.dataSource,
         interval: s.interval,
@@ -54,6 +60,7 @@ const segment = setup({
         partitionNum: s.partitionNum,
         taskId,
         realtime,
+        allocation: { sequenceName, previousSegmentId, shardSpec: s.shardSpec },
         servers: realtime ? [taskId] : [],
       };
     }),
@@ -132,6 +139,7 @@ export const segmentMachine = segment.createMachine({
     partitionNum: 0,
     taskId: null,
     realtime: false,
+    allocation: null,
     servers: [],
     descriptor: null,
     unusedReason: null,

@@ -96,7 +96,10 @@ function assignerOf(kind: MachineKind, name: string, action: unknown): Assigner 
   };
 }
 
-/** The same snapshot with another context. State nodes, value, tags and status depend on the state only. */
+/**
+ * The same snapshot with another context. State nodes, value, tags and status depend on the state
+ * only; children and history stay empty in grove machines, so snapshots may share them.
+ */
 const withContext = (snapshot: AnyMachineSnapshot, context: MachineContext): AnyMachineSnapshot => ({ ...snapshot, context });
 
 /** One snapshot per state, resolved by xstate once, to take the state's nodes, value, tags and status from. */
@@ -113,7 +116,7 @@ function snapshotsAt(machine: AnyStateMachine): (node: AnyStateNode) => AnyMachi
   };
 }
 
-/** What xstate's own `transition` builds on every call (its internal `createInertActorScope`): an actor never started, and no-op effects. */
+/** The actor scope `restoreSnapshot` asks for, as xstate's internal `createInertActorScope` builds it: an actor never started, no-op effects. */
 function inertScopeOf(machine: AnyStateMachine): AnyActorScope {
   const self = createActor(machine, { input: { id: '' } });
   return { self, defer() {}, id: '', logger() {}, sessionId: '', stopChild() {}, system: self.system, emit() {}, actionExecutor() {} };

@@ -122,6 +122,15 @@ describe('segment rules', () => {
     expect(s.context.servers).toEqual([]);
   });
 
+  it('an allocated segment remembers its sequence, the segment before it and its shard spec, so allocation can be idempotent', () => {
+    const s = segment.given([]).when(allocated()).then('building');
+    expect(s.context.allocation).toEqual({
+      sequenceName: 'seq',
+      previousSegmentId: null,
+      shardSpec: { type: 'numbered', partitionNum: 0, partitions: 1 },
+    });
+  });
+
   it('a segment is allocated once', () => {
     segment.given([allocated()]).when(allocated({ taskId: 'task-other' })).thenRejects();
   });
