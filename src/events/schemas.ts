@@ -25,8 +25,12 @@ const descriptor = allocated.extend({
   loadSpec: z.object({ type: z.literal('local'), path: z.string() }),
   checksum: z.string(),
 });
+/** A published segment's descriptor, as events and requests carry it. */
+export const segmentDescriptorSchema = descriptor;
+/** Stream offsets committed with a publish: per partition, from `start` to `end`. */
+export const commitSchema = z.object({ stream: id, start: offsets, end: offsets });
 const rowStats = z.object({ processed: count, processedWithError: count, unparseable: count, thrownAway: count });
-const report = z.object({
+export const taskReportSchema = z.object({
   rowStats,
   parseErrors: z.array(z.object({ line: z.number(), input: z.string().optional(), reason: z.string() })),
   segments: count,
@@ -62,8 +66,8 @@ export const EVENT_DATA_SCHEMAS: { readonly [T in EventType]: z.ZodType } = {
   TaskStarted: z.object({ taskId: id, indexerId: id }),
   TaskPublishing: z.object({ taskId: id }),
   TaskAwaitingHandoff: z.object({ taskId: id, segmentIds: z.array(id) }),
-  TaskSucceeded: z.object({ taskId: id, report }),
-  TaskFailed: z.object({ taskId: id, error: z.string(), code: z.string().optional(), report: report.optional() }),
+  TaskSucceeded: z.object({ taskId: id, report: taskReportSchema }),
+  TaskFailed: z.object({ taskId: id, error: z.string(), code: z.string().optional(), report: taskReportSchema.optional() }),
   TaskCanceled: z.object({ taskId: id, reason: z.string() }),
 
   LockRequested: z.object({ lockId: id, taskId: id, groupId: id, dataSource: id, interval: iso, lockType, priority: z.number().int(), deadline: z.number() }),

@@ -68,7 +68,7 @@ export const DEFAULT_RULES: RuleJson[] = [{ type: 'loadForever', tieredReplicant
  */
 export class ClusterState {
   readonly name = 'cluster';
-  readonly version = 1;
+  readonly version = 2;
   /** The last sequence number folded in. */
   position = 0;
   private readonly entities = new Map<MachineKind, Map<string, Snap>>(MACHINE_KINDS.map((k) => [k, new Map()]));
@@ -169,7 +169,11 @@ export class ClusterState {
         return;
       }
       case 'SegmentsPublished':
-        if (e.data.commit) this.offsets.set(offsetsKey(e.data.dataSource, e.data.commit.stream), e.data.commit.end);
+        if (e.data.commit) {
+          // Druid's DataSourceMetadata.plus: a publish moves only the partitions it read.
+          const key = offsetsKey(e.data.dataSource, e.data.commit.stream);
+          this.offsets.set(key, { ...this.offsets.get(key), ...e.data.commit.end });
+        }
         return;
       case 'DataSourceMetadataReset':
         this.offsets.delete(offsetsKey(e.data.dataSource, e.data.stream));
