@@ -17,11 +17,11 @@ describe('the replica machine, over every state and path', () => {
   });
 
   it('is served only after a load or a re-announcement, and stops being served only by a drop', () => {
-    const served = (name: string) => name === 'loaded' || name === 'dropping';
-    for (const { state, event, nextState } of edges) {
-      if (!served(nameOf(state)) && served(nameOf(nextState))) expect(event.type).toBe('ReplicaLoaded');
-      if (served(nameOf(state)) && !served(nameOf(nextState))) expect(event.type).toBe('ReplicaDropped');
-    }
+    const served = (s: (typeof edges)[number]['state']) => ['loaded', 'dropping'].includes(nameOf(s));
+    const gained = edges.filter((e) => !served(e.state) && served(e.nextState));
+    const lost = edges.filter((e) => served(e.state) && !served(e.nextState));
+    expect(new Set(gained.map((e) => e.event.type))).toEqual(new Set(['ReplicaLoaded']));
+    expect(new Set(lost.map((e) => e.event.type))).toEqual(new Set(['ReplicaDropped']));
   });
 
   it('drops a replica from every state a server can leave', () => {

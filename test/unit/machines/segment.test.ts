@@ -42,7 +42,9 @@ describe('the segment machine, over every reachable state', () => {
   });
 
   it('tags a segment that no longer exists gone and nothing else', () => {
-    for (const s of reachable.filter((s) => s.status === 'done')) expect([...s.tags], nameOf(s)).toEqual(['gone']);
+    const gone = reachable.filter((s) => s.status === 'done');
+    expect(new Set(gone.map(nameOf))).toEqual(new Set(['abandoned', 'killed']));
+    for (const s of gone) expect([...s.tags], nameOf(s)).toEqual(['gone']);
   });
 
   it('has a published segment available exactly while some server serves it', () => {
@@ -52,9 +54,9 @@ describe('the segment machine, over every reachable state', () => {
   });
 
   it('has a building segment served by its task only when the task is realtime', () => {
-    for (const s of reachable.filter((s) => nameOf(s) === 'building' && s.context.taskId !== null)) {
-      expect(s.context.servers).toEqual(s.context.realtime ? [s.context.taskId] : []);
-    }
+    const built = reachable.filter((s) => nameOf(s) === 'building' && s.context.taskId !== null);
+    expect(built.map((s) => s.context.realtime).sort()).toEqual([false, true]);
+    for (const s of built) expect(s.context.servers).toEqual(s.context.realtime ? [s.context.taskId] : []);
   });
 });
 

@@ -23,19 +23,21 @@ describe('the supervisor machine, over every state and path', () => {
   });
 
   it('is publishing exactly while a task group publishes, when neither suspended nor unhealthy', () => {
-    for (const s of reachable.filter((s) => ['running', 'publishing'].includes(nameOf(s)))) {
+    const moving = reachable.filter((s) => ['running', 'publishing'].includes(nameOf(s)));
+    expect(new Set(moving.map(nameOf))).toEqual(new Set(['running', 'publishing']));
+    for (const s of moving) {
       expect(nameOf(s) === 'publishing', JSON.stringify(s.context.publishingGroups)).toBe(s.context.publishingGroups.length > 0);
     }
   });
 
   it('counts only launched groups as publishing', () => {
+    expect(reachable.some((s) => s.context.publishingGroups.length === 2)).toBe(true);
     for (const s of reachable) for (const g of s.context.publishingGroups) expect(s.context.groups).toContain(g);
   });
 
   it('launches task groups only while running or publishing', () => {
-    for (const { state, event } of edges.filter((e) => e.event.type === 'TaskGroupLaunched')) {
-      expect(['running', 'publishing'], event.type).toContain(nameOf(state));
-    }
+    const launches = edges.filter((e) => e.event.type === 'TaskGroupLaunched');
+    expect(new Set(launches.map((e) => nameOf(e.state)))).toEqual(new Set(['running', 'publishing']));
   });
 
   it('stops for good, along every path', () => {

@@ -33,6 +33,7 @@ describe('the task machine, over every state and path', () => {
 
   it('can fail or be canceled from every state that has not ended, once submitted', () => {
     const live = reachable.filter((s) => s.status === 'active' && s.context.submittedAt !== null);
+    expect(new Set(live.map(nameOf))).toEqual(new Set(['pending', 'waitingForLock', 'running', 'publishing', 'awaitingHandoff']));
     for (const s of live) {
       expect(s.can(failed()), nameOf(s)).toBe(true);
       expect(s.can(canceled()), nameOf(s)).toBe(true);
