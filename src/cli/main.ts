@@ -1,5 +1,7 @@
 import { Command } from 'commander';
 import { logCommand } from './commands/log.ts';
+import { logExportCommand } from './commands/log-export.ts';
+import { replayCommand } from './commands/replay.ts';
 import { startCommand } from './commands/start.ts';
 import { statusCommand } from './commands/status.ts';
 
@@ -11,6 +13,8 @@ const program = new Command('grove')
 startCommand(program);
 statusCommand(program);
 logCommand(program);
+logExportCommand(program);
+replayCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -12,9 +12,10 @@ export class DivergenceError extends Error {
   }
 }
 
-export function describeDivergence(d: Divergence): string {
+/** One divergence on one line; `labels` name the two sides (the reference, and the replay). */
+export function describeDivergence(d: Divergence, labels = { expected: 'expected', actual: 'replay reached' }): string {
   const fields = d.fields.length > 0 ? ` (context fields: ${d.fields.join(', ')})` : '';
-  return `  ${d.entity}: expected ${d.expected}, replay reached ${d.actual}${fields}`;
+  return `  ${d.entity}: ${labels.expected} ${d.expected}, ${labels.actual} ${d.actual}${fields}`;
 }
 
 /**
