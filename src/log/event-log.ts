@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { ConflictError, type FailedExpectation } from './conflict.ts';
-import { EntityIndex } from './entity-index.ts';
+import { DeferredIndex } from './deferred-index.ts';
 import { decodeRecord, encodeRecord, type LogRecord, type RecordMeta } from './record.ts';
 
 /** An event as a writer proposes it; the log stamps `seq` and `at`. */
@@ -48,8 +48,6 @@ export interface EventLogOptions {
   indexFlushAfterMs?: number;
 }
 
-const EMPTY = Buffer.alloc(0);
-
 interface Stamped {
   record: LogRecord;
   bytes: Buffer;
@@ -63,8 +61,7 @@ interface Stamped {
 export class EventLog {
   private readonly root: RootDatabase;
   private readonly events: Database<Buffer, number>;
-  private readonly byType: Database<Buffer, [string, number]>;
-  private readonly entityIndex: EntityIndex;
+  private readonly index: DeferredIndex;
   readonly meta: Database<Buffer, string>;
   private nextSeq: number;
   private lastAt: number;
@@ -77,9 +74,8 @@ export class EventLog {
     mkdirSync(path, { recursive: true });
     this.root = open({ path, encoding: 'binary', maxDbs: 8, mapSize: opts.mapSize });
     this.events = this.root.openDB({ name: 'events', encoding: 'binary' });
-    this.byType = this.root.openDB({ name: 'by-type', encoding: 'binary' });
     this.meta = this.root.openDB({ name: 'meta', encoding: 'binary' });
-    this.entityIndex = new EntityIndex(this.root, this.root.openDB({ name: 'by-entity', encoding: 'binary' }), this.meta, {
+    this.index = new DeferredIndex(this.root, this.root.openDB({ name: 'index', encoding: 'binary' }), this.meta, {
       flushEvery: opts.indexFlushEvery ?? 200_000,
       flushAfterMs: opts.indexFlushAfterMs ?? 1000,
     });
@@ -90,12 +86,17 @@ export class EventLog {
     this.reindexTail();
   }
 
-  /** Entity-index entries not yet flushed when the process last stopped are rebuilt from the log. */
+  /** Index entries not yet flushed when the process last stopped are rebuilt from the log. */
   private reindexTail(): void {
-    for (const { value } of this.events.getRange({ start: this.entityIndex.watermark + 1 })) {
+    for (const { value } of this.events.getRange({ start: this.index.watermark + 1 })) {
       const r = decodeRecord(value);
-      this.entityIndex.add(r.seq, this.opts.keysOf(r.type, r.data));
+      this.index.add(r.seq, this.indexKeys(r.type, this.opts.keysOf(r.type, r.data)));
     }
+  }
+
+  /** An event is indexed under its entity keys and its type (`#Type`, which no entity key starts with). */
+  private indexKeys(type: string, entityKeys: string[]): string[] {
+    return [`#${type}`, ...entityKeys];
   }
 
   static open(path: string, opts: EventLogOptions): EventLog {
@@ -114,7 +115,7 @@ export class EventLog {
 
   /** The seq of the last event indexed under `key` (0 when none). */
   lastSeqOf(key: string): number {
-    return this.entityIndex.lastSeqOf(key);
+    return this.index.lastSeqOf(key);
   }
 
   /**
@@ -164,8 +165,7 @@ export class EventLog {
 
   private write({ record: r, bytes }: Stamped, keys: string[]): void {
     this.events.put(r.seq, bytes);
-    this.byType.put([r.type, r.seq], EMPTY);
-    this.entityIndex.add(r.seq, keys);
+    this.index.add(r.seq, this.indexKeys(r.type, keys));
   }
 
   /** Announces committed records strictly in seq order, whatever order commits resolve in. */
@@ -199,17 +199,10 @@ export class EventLog {
   *scan(f: ReadFilter = {}): Generator<LogRecord> {
     const from = f.from ?? 1;
     const to = Math.min(f.to ?? Infinity, this.committedSeq);
-    if (f.entity !== undefined) {
-      for (const seq of this.entityIndex.seqs(f.entity, from, to)) {
+    if (f.entity !== undefined || f.type !== undefined) {
+      for (const seq of this.index.seqs(f.entity ?? `#${f.type}`, from, to)) {
         const r = this.get(seq);
         if (r !== undefined && (f.type === undefined || r.type === f.type)) yield r;
-      }
-      return;
-    }
-    if (f.type !== undefined) {
-      for (const { key } of this.byType.getRange({ start: [f.type, from], end: [f.type, to + 1] })) {
-        const r = this.get(key[1]);
-        if (r !== undefined) yield r;
       }
       return;
     }
@@ -223,7 +216,7 @@ export class EventLog {
 
   /** Distinct entity keys starting with `prefix` (e.g. every `segment:` ever seen). */
   entityKeys(prefix: string): string[] {
-    return this.entityIndex.keys(prefix);
+    return this.index.keys(prefix);
   }
 
   /**
@@ -251,7 +244,7 @@ export class EventLog {
 
   async close(): Promise<void> {
     this.listeners.clear();
-    await this.entityIndex.close();
+    await this.index.close();
     await this.root.close();
   }
 }

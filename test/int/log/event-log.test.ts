@@ -82,6 +82,19 @@ describe('the event log', () => {
     expect(seen).toEqual(Array.from({ length: 43 }, (_, i) => i + 3));
   });
 
+  it('reads an index across many flushed batches and the unflushed tail, from any point', async () => {
+    const log = EventLog.open(join(dir, 'batches'), { keysOf, indexFlushEvery: 7 });
+    opened.push(log);
+    for (let i = 0; i < 60; i++) await log.append([{ type: i % 3 === 0 ? 'A' : 'B', data: { keys: [`k:${i % 4}`, 'all'] } }], meta);
+    const expected = (k: number, from: number): number[] => Array.from({ length: 60 }, (_, i) => i + 1).filter((s) => (s - 1) % 4 === k && s >= from);
+    for (const from of [1, 2, 13, 37, 59, 61]) {
+      for (let k = 0; k < 4; k++) expect(log.read({ entity: `k:${k}`, from }).map((r) => r.seq), `k:${k} from ${from}`).toEqual(expected(k, from));
+      expect(log.read({ type: 'A', from }).map((r) => r.seq)).toEqual(Array.from({ length: 60 }, (_, i) => i + 1).filter((s) => (s - 1) % 3 === 0 && s >= from));
+    }
+    expect(log.read({ entity: 'all', from: 20, to: 25 }).map((r) => r.seq)).toEqual([20, 21, 22, 23, 24, 25]);
+    expect(log.lastSeqOf('k:1')).toBe(58);
+  });
+
   it('keeps its records across a reopen', async () => {
     const path = 'reopen';
     const first = openLog(path);
