@@ -55,7 +55,7 @@ function bindAggregator(spec: AggregatorSpec, segment: SegmentReader): BoundAggr
   const column = segment.column(inner.fieldName);
   const firstLast = kind.combine === 'first' || kind.combine === 'last';
   const times = !firstLast ? null : column?.kind === 'numeric' && column.times !== null ? column.times : timeColumn(segment, 'timeColumn' in inner ? inner.timeColumn : '__time');
-  const base = { combine: kind.combine, float32: kind.type === 'float' };
+  const base = { combine: kind.combine, float32: kind.type === 'float', exact: kind.type === 'long' };
   if (column === undefined) {
     const shape: Omit<KernelShape, 'selected' | 'grouped'> = { ...base, source: 'missing', convert: 'none', nullable: true };
     return { kind, filter, vals: null, ids: null, times, kernel: firstLast ? shaped(shape) : () => null, countsRows: false, derivedFrom: null };
@@ -73,7 +73,7 @@ const countsRows = (kind: AggregatorKind, filter: SegmentMatcher | null, nullabl
   filter === null && !nullable && (kind.combine === 'sum' || kind.combine === 'min' || kind.combine === 'max');
 
 function bindCount(kind: AggregatorKind, filter: SegmentMatcher | null): BoundAggregator {
-  const shape = { combine: 'count' as const, source: 'missing' as const, convert: 'none' as const, nullable: false, float32: false };
+  const shape = { combine: 'count' as const, source: 'missing' as const, convert: 'none' as const, nullable: false, float32: false, exact: true };
   return { kind, filter, vals: null, ids: null, times: null, kernel: shaped(shape), countsRows: false, derivedFrom: null };
 }
 

@@ -25,6 +25,8 @@ export interface KernelShape {
   nullable: boolean;
   /** A float aggregator: sums round to 32 bits at every step, as Druid's floatSum does. */
   float32: boolean;
+  /** A long aggregator: its sums are exact whatever the order of additions. */
+  exact: boolean;
 }
 
 /**
@@ -131,6 +133,7 @@ function source(s: KernelShape): string {
   }[s.combine];
   // A scalar count needs no loop: it is the number of rows (or selected rows) in the range.
   if (s.combine === 'count' && !s.grouped) return 'if (hi > lo) acc[g0] += hi - lo;';
+  if (s.combine === 'sum' && s.exact && !s.grouped && !s.nullable) return unrolledSum(s, v);
   const row = s.selected ? 'const r = sel[i];' : 'const r = i;';
   if (s.grouped) {
     const cell = body.replaceAll('A', 'acc[g]').replaceAll('X', 'aux[g]');
@@ -141,6 +144,21 @@ function source(s: KernelShape): string {
     `for (let i = lo; i < hi; i++) { ${row} ${body.replaceAll('A', 'a').replaceAll('X', 'x')} }`,
     countAfter ? 'x += hi > lo ? hi - lo : 0;' : '',
     'acc[g0] = a; aux[g0] = x;',
+  ].join('\n');
+}
+
+/**
+ * A scalar sum of longs over four accumulators: one accumulator waits on every addition before
+ * the next (a floating-point add's latency), four keep the adder busy. Long sums are exact
+ * integers, so the order of additions does not change them.
+ */
+function unrolledSum(s: KernelShape, v: string): string {
+  const at = (k: number) => `{ const r = ${s.selected ? `sel[i + ${k}]` : `i + ${k}`}; a${k} += ${v}; }`;
+  return [
+    'let a0 = acc[g0]; let a1 = 0; let a2 = 0; let a3 = 0; let i = lo;',
+    `for (; i + 4 <= hi; i += 4) { ${[0, 1, 2, 3].map(at).join(' ')} }`,
+    `for (; i < hi; i++) ${at(0)}`,
+    'acc[g0] = a0 + a1 + a2 + a3; if (hi > lo) aux[g0] += hi - lo;',
   ].join('\n');
 }
 
