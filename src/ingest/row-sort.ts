@@ -30,11 +30,32 @@ function mapRanks(ids: Int32Array, ranks: Int32Array, n: number, keys: Int32Arra
 
 /** Ranks of numbers among the distinct values present, null (NaN) first. */
 function denseRanks(values: Float64Array, n: number, keys: Int32Array): number {
-  const distinct = [...new Set(values.subarray(0, n))].sort((a, b) => (a !== a ? -1 : b !== b ? 1 : a - b));
-  const rankOf = new Map<number, number>();
-  distinct.forEach((v, i) => rankOf.set(v, i));
-  for (let i = 0; i < n; i++) keys[i] = rankOf.get(values[i]!)!;
-  return distinct.length;
+  // A typed-array sort is native and puts NaN last; distinct values are kept in place.
+  const sorted = values.slice(0, n).sort();
+  let distinct = 0;
+  let hasNull = false;
+  for (let i = 0; i < n; i++) {
+    const v = sorted[i]!;
+    if (v !== v) hasNull = true;
+    else if (distinct === 0 || v !== sorted[distinct - 1]) sorted[distinct++] = v;
+  }
+  const offset = hasNull ? 1 : 0;
+  for (let i = 0; i < n; i++) {
+    const v = values[i]!;
+    keys[i] = v !== v ? 0 : offset + lowerBound(sorted, distinct, v);
+  }
+  return distinct + offset;
+}
+
+function lowerBound(sorted: Float64Array, length: number, v: number): number {
+  let lo = 0;
+  let hi = length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** Stable counting sort of `order` by `keys[row]` into `out`. */
