@@ -10,6 +10,8 @@ export interface ActorContext {
   /** Historicals: the tier they serve, and how many bytes they may hold. */
   tier: string;
   capacityBytes: number;
+  /** Indexers: how many tasks they run at once (default 2, or GROVE_TASK_SLOTS). */
+  taskSlots?: number;
   /** Long start-up work (e.g. refolding a long log) reports here. */
   progress(label: string, done: number, total: number): void;
 }

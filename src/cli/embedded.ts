@@ -17,6 +17,8 @@ export interface EmbeddedOptions {
   id?: string;
   tier?: string;
   capacityBytes?: number;
+  /** Indexers: tasks run at once. */
+  taskSlots?: number;
   /** Start nats-server when none answers at the configured URL (default true). */
   startNats?: boolean;
   log?: (line: string) => void;
@@ -58,6 +60,7 @@ export async function startEmbedded(o: EmbeddedOptions): Promise<Embedded> {
     nc, config, id,
     tier: o.tier ?? '_default_tier',
     capacityBytes: o.capacityBytes ?? 10 * 2 ** 30,
+    ...(o.taskSlots !== undefined ? { taskSlots: o.taskSlots } : {}),
     progress(label, done, total) {
       if (total < 10_000) return;
       const bar = bars.get(label) ?? progressReporter(label);

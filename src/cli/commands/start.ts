@@ -9,6 +9,7 @@ interface StartFlags {
   id?: string;
   tier?: string;
   capacity?: string;
+  taskSlots?: string;
   natsPort?: string;
   wsPort?: string;
   uiPort?: string;
@@ -29,6 +30,12 @@ function whatNext(natsUrl: string, uiPort: number, dataDir: string): string {
   ].join('\n');
 }
 
+function positiveInt(text: string, flag: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`${flag} must be a positive integer, got "${text}"`);
+  return n;
+}
+
 /** `grove start`: the embedded default, or (with --actors) some actor kinds against a cluster. */
 export function startCommand(program: Command): void {
   program
@@ -40,6 +47,7 @@ export function startCommand(program: Command): void {
     .option('--id <id>', 'id of this process\'s actors', 'local')
     .option('--tier <tier>', 'historical tier', '_default_tier')
     .option('--capacity <bytes>', 'historical capacity in bytes', String(10 * 2 ** 30))
+    .option('--task-slots <n>', 'indexer: tasks run at once (env GROVE_TASK_SLOTS; default 2)')
     .option('--nats-port <port>', 'client port of the started nats-server (env GROVE_NATS_PORT)')
     .option('--ws-port <port>', 'websocket port of the started nats-server (env GROVE_WS_PORT)')
     .option('--ui-port <port>', 'visualizer port (env GROVE_UI_PORT)')
@@ -55,6 +63,7 @@ export function startCommand(program: Command): void {
         id: flags.id,
         tier: flags.tier,
         capacityBytes: Number(flags.capacity),
+        ...(flags.taskSlots !== undefined ? { taskSlots: positiveInt(flags.taskSlots, '--task-slots') } : {}),
       });
       console.log(`actors: ${grove.actors.map((a) => `${a.kind}(${a.id})`).join(', ')}`);
       console.log(whatNext(config.natsUrl, config.uiPort, config.dataDir));
