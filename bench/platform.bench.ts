@@ -42,12 +42,14 @@ async function appendThroughput(dir: string, runs: number, scale: number): Promi
   const commands = Math.max(50, Math.round(1000 * scale));
   const perCommand = 25; // segments per command: 100 events
   const throughput: number[] = [];
+  const perCpu: number[] = [];
   const p50: number[] = [];
   const p99: number[] = [];
   await withMetastore(dir, async (nc) => {
     let n = 0;
     for (let run = 0; run < runs; run++) {
       const started = performance.now();
+      const cpu = process.cpuUsage();
       const inFlight: Array<Promise<unknown>> = [];
       for (let c = 0; c < commands; c++) {
         const events = Array.from({ length: perCommand }, () => segmentLife(n++)).flat();
@@ -56,6 +58,8 @@ async function appendThroughput(dir: string, runs: number, scale: number): Promi
       }
       await Promise.all(inFlight);
       throughput.push((commands * perCommand * 4) / ((performance.now() - started) / 1000));
+      const used = process.cpuUsage(cpu);
+      perCpu.push((commands * perCommand * 4) / ((used.user + used.system) / 1e6));
       const latencies: number[] = [];
       for (let i = 0; i < 300; i++) {
         const t = performance.now();
@@ -68,6 +72,7 @@ async function appendThroughput(dir: string, runs: number, scale: number): Promi
   });
   return [
     { name: 'append over NATS, batched commands of 100 events (16 in flight)', unit: 'events/s', values: throughput, goal: '>= 50,000', higherIsBetter: true },
+    { name: 'the same, per CPU-second of the grove process (client + metastore; nats-server not counted)', unit: 'events/CPU-s', values: perCpu, higherIsBetter: true },
     { name: 'append latency of a single-event command, p50', unit: 'ms', values: p50, higherIsBetter: false },
     { name: 'append latency of a single-event command, p99', unit: 'ms', values: p99, higherIsBetter: false },
   ];
@@ -90,10 +95,14 @@ async function refold(dir: string, runs: number, scale: number, log: (m: string)
   const path = join(dir, 'refold');
   log(`building a ${events}-event log ...`);
   const eventLog = await buildLog(path, events, log);
+  const cpuRates: number[] = [];
   const rates = await repeat(runs, () => {
     const state = new ClusterState();
     const t = performance.now();
+    const cpu = process.cpuUsage();
     for (const r of eventLog.scan()) state.apply(r);
+    const used = process.cpuUsage(cpu);
+    cpuRates.push(eventLog.lastSeq / ((used.user + used.system) / 1e6));
     return eventLog.lastSeq / ((performance.now() - t) / 1000);
   });
   // Cold start: the snapshot, then the events after it.
@@ -116,6 +125,7 @@ async function refold(dir: string, runs: number, scale: number, log: (m: string)
   });
   return [
     { name: `refold of a ${events}-event log into the cluster state`, unit: 'events/s', values: rates, goal: '>= 100,000', higherIsBetter: true },
+    { name: 'the same, per CPU-second', unit: 'events/CPU-s', values: cpuRates, higherIsBetter: true },
     { name: `cold start from a snapshot of that log (+4 events after it)`, unit: 's', values: cold, goal: '< 3', higherIsBetter: false },
   ];
 }
