@@ -75,7 +75,6 @@ export class Indexer {
     const killed = await ix.dirs.sweep();
     if (killed.length > 0) ix.log(`[grove] indexer ${o.id}: killed task processes left from its previous run: ${killed.join(', ')}`);
     await ix.failLeftovers();
-    await ix.append('ServerJoined', { serverId: o.id, kind: 'indexer', tier: o.tier ?? '_default_tier', capacity: ix.capacity });
     ix.service = await startService(o.nc, {
       kind: 'indexer',
       id: o.id,
@@ -85,8 +84,11 @@ export class Indexer {
         stop: { subject: indexer.stop(o.id), handler: (b) => ix.stopTask(b) },
       },
     });
+    // Heard from before it joins: an overlord that sees the join must not find it silent already.
     ix.sendBeat();
     ix.beat = setInterval(() => ix.sendBeat(), o.heartbeatMs ?? 1000);
+    await o.nc.flush();
+    await ix.append('ServerJoined', { serverId: o.id, kind: 'indexer', tier: o.tier ?? '_default_tier', capacity: ix.capacity });
     return ix;
   }
 

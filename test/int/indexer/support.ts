@@ -23,6 +23,7 @@ export interface IndexedGrove extends Grove {
   status(taskId: string): Promise<TaskStatus>;
   /** Druid's task report (`grove.api.task.report`). */
   report(taskId: string): Promise<ReturnType<typeof reportOf>>;
+  cancel(taskId: string): Promise<TaskStatus>;
   /** Polls the task until it has ended; returns its final status. */
   ended(taskId: string, timeoutMs?: number): Promise<TaskStatus>;
   /** The segments the task published, from the log. */
@@ -55,6 +56,7 @@ export function startIndexedGrove(label: string, options: Partial<IndexerOptions
   });
   g.submit = async (task) => (await request<{ taskId: string }>(g.clientNc, API.taskSubmit, task)).taskId;
   g.status = (taskId) => request<TaskStatus>(g.clientNc, API.taskStatus, { taskId });
+  g.cancel = (taskId) => request<TaskStatus>(g.clientNc, API.taskCancel, { taskId });
   g.report = (taskId) => request(g.clientNc, API.taskReport, { taskId });
   g.ended = async (taskId, timeoutMs = 30_000) => {
     await expect.poll(async () => isActive((await g.status(taskId)).state), { timeout: timeoutMs, interval: 100 }).toBe(false);

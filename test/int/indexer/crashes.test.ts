@@ -1,0 +1,79 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { TASK_RUNNER_MODULES } from '../../../src/tasks/registry.ts';
+import { writeInput } from '../../unit/ingest/support.ts';
+import { startIndexedGrove } from './support.ts';
+
+const g = startIndexedGrove('crashes', {
+  capacity: 2,
+  maxHeapMb: 160,
+  runnerModules: { ...TASK_RUNNER_MODULES, index_parallel: new URL('./test-runner.ts', import.meta.url).href },
+});
+
+/** A small inline task; `test` makes the test runner misbehave mid-task. */
+function task(dataSource: string, test?: string): unknown {
+  return {
+    type: 'index_parallel',
+    ...(test !== undefined ? { context: { test } } : {}),
+    spec: {
+      dataSchema: {
+        dataSource,
+        timestampSpec: { column: 'ts', format: 'iso' },
+        dimensionsSpec: { dimensions: ['page'] },
+        granularitySpec: { segmentGranularity: 'day', queryGranularity: 'none' },
+      },
+      ioConfig: { type: 'index_parallel', inputSource: { type: 'inline', data: '{"ts":"2024-05-01T10:00:00Z","page":"home"}\n' }, inputFormat: { type: 'json' } },
+    },
+  };
+}
+
+const pidFileOf = (taskId: string): string => join(g.inputs, '..', 'work', 'indexer-ix-crashes', `${taskId}.pid`);
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe('a task that crashes fails alone; the indexer keeps serving', () => {
+  it('a task process that exits mid-task fails that task, while the task beside it succeeds', async () => {
+    const [crashing, healthy] = [await g.submit(task('crash-exit', 'exit')), await g.submit(task('beside-the-crash'))];
+    const [crashed, succeeded] = [await g.ended(crashing), await g.ended(healthy)];
+    expect(crashed.state).toBe('failed');
+    expect(crashed.error).toMatch(/the task process exited with code 1 before it finished/);
+    expect(succeeded.state).toBe('succeeded');
+    expect(await g.publishedBy(crashing)).toEqual([]);
+  });
+
+  it('a task process that runs out of memory fails that task, naming the heap limit', async () => {
+    const status = await g.ended(await g.submit(task('crash-oom', 'oom')));
+    expect(status.state).toBe('failed');
+    expect(status.error).toMatch(/ran out of memory: its heap is limited to 160 MiB/);
+  });
+
+  it("a runner that throws fails its task with the error's message", async () => {
+    const status = await g.ended(await g.submit(task('crash-throw', 'throw')));
+    expect(status).toMatchObject({ state: 'failed', error: 'the runner threw on purpose' });
+  });
+
+  it('a canceled task that ignores its stop is killed, and its process is gone', async () => {
+    const taskId = await g.submit(task('hanging', 'hang'));
+    await expect.poll(async () => (await g.status(taskId)).state, { timeout: 15_000 }).toBe('running');
+    await expect.poll(() => existsSync(pidFileOf(taskId))).toBe(true);
+    const pid = Number(readFileSync(pidFileOf(taskId), 'utf8'));
+    expect(alive(pid)).toBe(true);
+    await g.cancel(taskId);
+    expect((await g.ended(taskId)).state).toBe('canceled');
+    await expect.poll(() => alive(pid), { timeout: 10_000 }).toBe(false);
+    await expect.poll(() => g.indexer.runningTasks(), { timeout: 10_000 }).toEqual([]);
+  });
+
+  it('after all that, the indexer still runs a task to success', async () => {
+    const status = await g.ended(await g.submit(task('after-the-crashes')));
+    expect(status).toMatchObject({ state: 'succeeded', rowStats: { processed: 1 } });
+    expect(g.indexer.runningTasks()).toEqual([]);
+  });
+});
