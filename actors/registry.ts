@@ -1,8 +1,9 @@
 import { metastoreActor } from './metastore/index.ts';
+import { overlordActor } from './overlord/index.ts';
 import type { ActorKind } from './runtime.ts';
 
 /** Every actor kind, in start order (the metastore first: everyone else reads from it). */
-export const ACTOR_KINDS: readonly ActorKind[] = [metastoreActor];
+export const ACTOR_KINDS: readonly ActorKind[] = [metastoreActor, overlordActor];
 
 export function actorKind(name: string): ActorKind {
   const k = ACTOR_KINDS.find((a) => a.kind === name);

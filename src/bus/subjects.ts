@@ -52,6 +52,8 @@ export const INTERNAL = {
   overlordLockAcquire: 'grove.overlord.lock.acquire',
   overlordLockRelease: 'grove.overlord.lock.release',
   overlordTaskUpdate: 'grove.overlord.task.update',
+  /** Streaming tasks (`index_nats`) that supervisors start: not in the public API. */
+  overlordTaskSubmit: 'grove.overlord.task.submit',
 } as const;
 
 /** Every committed event: `grove.event.<aggregate>.<type>`. */

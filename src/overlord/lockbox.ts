@@ -3,6 +3,7 @@ import { badRequest, notFound } from '../bus/errors.ts';
 import type { NewEvent } from '../events/catalog.ts';
 import type { Expectation } from '../events/expectations.ts';
 import { describeInterval } from '../timeline/describe.ts';
+import { formatInstant } from '../time/instant.ts';
 import { contains, formatInterval, sameInterval, type Interval } from '../time/interval.ts';
 import { assertNotPreempted, decision, requireActiveTask, requireTask, taskStillIn, type Decision } from './decision.ts';
 import type { LockView } from './lock-index.ts';
@@ -149,7 +150,7 @@ export function decideTimeout(state: OverlordState, lockId: string, now: number)
   const lock = state.locks.get(lockId);
   if (lock === undefined || lock.state !== 'requested' || lock.deadline > now) return null;
   const blockers = conflictsOf(state, lock).map((l) => describeHolder(state, l));
-  const reason = `lock on ${lock.dataSource} ${describeInterval(lock.interval)} not granted within ${lock.deadline - lock.requestedAt} ms${blockers.length > 0 ? `: held by ${blockers.join(', ')}` : ''}`;
+  const reason = `lock on ${lock.dataSource} ${describeInterval(lock.interval)} not granted by its deadline ${formatInstant(lock.deadline)}${blockers.length > 0 ? `: held by ${blockers.join(', ')}` : ''}`;
   const task = state.task(lock.taskId);
   const failing = task !== null && (task.state === 'pending' || task.state === 'waitingForLock') ? [{ task, ending: { kind: 'failed' as const, code: 'timeout', error: reason } }] : [];
   const endings = endingEvents(state, failing, new Set([lockId]));

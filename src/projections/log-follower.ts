@@ -39,6 +39,7 @@ export class LogFollower {
   private timer: NodeJS.Timeout | null = null;
   private queue: LogRecord[] = [];
   private draining: Promise<void> | null = null;
+  private running = false;
   private readonly listeners = new Set<(r: LogRecord) => void>();
   private stopped = false;
 
@@ -101,28 +102,28 @@ export class LogFollower {
 
   /** Applies queued live records in order, reading from the log whatever the feed skipped. */
   private drain(): Promise<void> {
-    if (this.draining === null) {
-      const run = this.drainQueue();
-      this.draining = run;
-      // A run that finds nothing to do settles at once: only clear what is still this run.
-      void run.finally(() => {
-        if (this.draining === run) this.draining = null;
-      });
-    }
-    return this.draining;
+    // Not "is a promise pending": a run that needed no await has finished although its promise
+    // settles only later, and records of one append arrive together, before that.
+    if (!this.running) this.draining = this.drainQueue();
+    return this.draining ?? Promise.resolve();
   }
 
   private async drainQueue(): Promise<void> {
-    while (this.queue.length > 0 && !this.stopped) {
-      const r = this.queue.shift()!;
-      if (r.seq <= this.projection.position) continue;
-      if (r.seq > this.projection.position + 1) await this.catchUp(r.seq - 1);
-      this.applyInOrder(r);
+    this.running = true;
+    try {
+      while (this.queue.length > 0 && !this.stopped) {
+        const r = this.queue.shift()!;
+        if (r.seq <= this.projection.position) continue;
+        if (r.seq > this.projection.position + 1) await this.catchUp(r.seq - 1);
+        this.applyInOrder(r);
+      }
+    } finally {
+      this.running = false;
     }
   }
 
   private async checkHead(): Promise<void> {
-    if (this.draining !== null || this.stopped) return;
+    if (this.running || this.stopped) return;
     try {
       const { lastSeq } = await request<{ lastSeq: number }>(this.nc, API.status, {}, { timeoutMs: 5000 });
       if (lastSeq > this.projection.position) await this.catchUp(lastSeq);

@@ -64,4 +64,15 @@ describe('a follower in another process', () => {
     follower.stop();
     await conn.close();
   });
+
+  it('applies every record of one append from the live feed, without waiting for its periodic head check', async () => {
+    const conn = await connectAs('actor', nats.url());
+    const mirror = new ClusterState();
+    const follower = new LogFollower(conn, mirror, { checkEveryMs: 60_000 });
+    await follower.start();
+    await append([joined(600), joined(601), joined(602)]);
+    await expect.poll(() => mirror.position, { timeout: 1000, interval: 20 }).toBe(state.position);
+    follower.stop();
+    await conn.close();
+  });
 });

@@ -207,7 +207,7 @@ describe('a waiting request times out', () => {
     const lockId = d.kind === 'waiting' ? d.lockId : '';
     expect(decideTimeout(w.state, lockId, T0 + 59_999)).toBeNull();
     const { reason } = w.commit(decideTimeout(w.state, lockId, T0 + 60_000));
-    expect(reason).toMatch(/not granted within 60000 ms: held by task holder \(EXCLUSIVE on 2024-01-01T00:00:00.000Z\/2024-01-02T00:00:00.000Z, priority 50\)/);
+    expect(reason).toMatch(/not granted by its deadline 2024-06-01T12:01:00.000Z: held by task holder \(EXCLUSIVE on 2024-01-01T00:00:00.000Z\/2024-01-02T00:00:00.000Z, priority 50\)/);
     expect(w.lockState(lockId)).toBe('rejected');
     expect(w.state.task('queued')).toMatchObject({ state: 'failed', errorCode: 'timeout' });
   });
