@@ -1,9 +1,10 @@
 import { metastoreActor } from './metastore/index.ts';
+import { indexerActor } from './indexer/index.ts';
 import { overlordActor } from './overlord/index.ts';
 import type { ActorKind } from './runtime.ts';
 
 /** Every actor kind, in start order (the metastore first: everyone else reads from it). */
-export const ACTOR_KINDS: readonly ActorKind[] = [metastoreActor, overlordActor];
+export const ACTOR_KINDS: readonly ActorKind[] = [metastoreActor, overlordActor, indexerActor];
 
 export function actorKind(name: string): ActorKind {
   const k = ACTOR_KINDS.find((a) => a.kind === name);

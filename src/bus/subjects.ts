@@ -75,6 +75,8 @@ export const indexer = {
 
 /** Progress of a running task (rows read, bytes, rows/s): not logged, just published. */
 export const taskProgress = (taskId: string): string => `grove.task.${taskId}.progress`;
+/** Every task's progress: clients and viewers may follow it (nats.conf). */
+export const TASK_PROGRESS_WILDCARD = 'grove.task.*.progress';
 
 /** Liveness beacons of servers: `grove.heartbeat.<kind>.<id>`. */
 export const heartbeat = (kind: string, id: string): string => `grove.heartbeat.${kind}.${id}`;

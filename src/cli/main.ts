@@ -1,9 +1,11 @@
 import { Command } from 'commander';
+import { ingestCommand } from './commands/ingest.ts';
 import { logCommand } from './commands/log.ts';
 import { logExportCommand } from './commands/log-export.ts';
 import { replayCommand } from './commands/replay.ts';
 import { startCommand } from './commands/start.ts';
 import { statusCommand } from './commands/status.ts';
+import { taskCommand } from './commands/task.ts';
 
 const program = new Command('grove')
   .description('grove: Druid-style ingestion and segment management as an event-sourced actor system')
@@ -15,6 +17,8 @@ statusCommand(program);
 logCommand(program);
 logExportCommand(program);
 replayCommand(program);
+ingestCommand(program);
+taskCommand(program);
 
 try {
   await program.parseAsync(process.argv);

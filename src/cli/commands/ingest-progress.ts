@@ -32,12 +32,13 @@ export function ingestProgressDisplay(stream: NodeJS.WriteStream = process.stder
   return {
     update(p) {
       if (stream.isTTY) {
+        const payload = { phase: p.phase.padEnd(7), rows: count(p.rowsRead), bytes: mib(p.bytesRead), rate: count(p.rowsPerSecond) };
         if (bar === null) {
           bar = new SingleBar({ format: '{phase} [{bar}] {percentage}% | {rows} rows | {bytes} | {rate} rows/s', stream, hideCursor: true }, Presets.shades_classic);
-          bar.start(p.bytesTotal || 1, 0, {});
+          bar.start(p.bytesTotal || 1, 0, payload);
         }
         if (p.bytesTotal) bar.setTotal(p.bytesTotal);
-        bar.update(p.bytesTotal ? p.bytesRead : 0, { phase: p.phase.padEnd(7), rows: count(p.rowsRead), bytes: mib(p.bytesRead), rate: count(p.rowsPerSecond) });
+        bar.update(p.bytesTotal ? p.bytesRead : 0, payload);
         return;
       }
       if (p.phase === lastPhase && performance.now() - lastLine < LINE_EVERY_MS) return;

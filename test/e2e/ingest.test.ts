@@ -1,0 +1,54 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startGrove, type GroveProcess } from '../support/grove-process.ts';
+
+let grove: GroveProcess;
+beforeAll(async () => {
+  grove = await startGrove();
+});
+afterAll(async () => {
+  if (grove.process.exitCode === null) await grove.stop();
+});
+
+describe('grove ingest and grove task, as a user runs them', () => {
+  let taskId = '';
+
+  it('grove ingest examples/wikipedia-index.json shows progress and ends with the row stats', async () => {
+    const { code, stdout, stderr } = await grove.cli(['ingest', 'examples/wikipedia-index.json']);
+    expect(code, stderr).toBe(0);
+    taskId = /submitted task (\S+)/.exec(stderr)?.[1] ?? '';
+    expect(taskId).toMatch(/^index_parallel_wikipedia_/);
+    expect(stderr).toMatch(/\w+: [\d,]+ rows, [\d.]+ MiB of [\d.]+ MiB, [\d,]+ rows\/s/);
+    expect(stdout).toContain(`task ${taskId} succeeded in`);
+    expect(stdout).toContain('rows: processed 10,000, processedWithError 0, unparseable 0, thrownAway 0');
+    expect(stdout).toContain('segments published: 1');
+  });
+
+  it('grove task status, list and report tell the same story', async () => {
+    const status = await grove.cli(['task', 'status', taskId]);
+    expect(status.stdout).toMatch(/state\s+succeeded/);
+    expect(status.stdout).toMatch(/rows\s+processed 10,000/);
+    const list = JSON.parse((await grove.cli(['task', 'list', '--datasource', 'wikipedia', '--json'])).stdout) as Array<{ taskId: string; state: string }>;
+    expect(list).toContainEqual(expect.objectContaining({ taskId, state: 'succeeded' }));
+    const report = JSON.parse((await grove.cli(['task', 'report', taskId])).stdout);
+    expect(report.ingestionStatsAndErrors.payload).toMatchObject({
+      ingestionState: 'COMPLETED', segmentsPublished: 1,
+      rowStats: { buildSegments: { processed: 10_000, processedWithError: 0, unparseable: 0, thrownAway: 0 } },
+    });
+  });
+
+  it('grove ingest --no-wait prints only the task id, which grove task cancel can stop', async () => {
+    const submitted = await grove.cli(['ingest', '--no-wait', 'examples/wikipedia-index.json']);
+    expect(submitted.code).toBe(0);
+    const id = submitted.stdout.trim();
+    expect(id).toMatch(/^index_parallel_wikipedia_\S+$/);
+    const canceled = await grove.cli(['task', 'cancel', id]);
+    if (canceled.code === 0) expect(canceled.stdout).toMatch(/state\s+canceled/);
+    else expect(canceled.stderr).toMatch(/already (succeeded|failed)/);
+  });
+
+  it('a spec with bad fields is refused before any work, each field named', async () => {
+    const { code, stderr } = await grove.cli(['ingest', 'examples/wikipedia-top-pages.json']);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/the task was refused \(invalid_spec\):\n\s+type: /);
+  });
+});
