@@ -2,6 +2,7 @@ import { metastoreActor } from './metastore/index.ts';
 import { indexerActor } from './indexer/index.ts';
 import { overlordActor } from './overlord/index.ts';
 import type { ActorKind } from './runtime.ts';
+import { uiActor } from './ui/index.ts';
 
 /** Every actor kind, in start order (the metastore first: everyone else reads from it). */
 export const ACTOR_KINDS: readonly ActorKind[] = [metastoreActor, overlordActor, indexerActor];

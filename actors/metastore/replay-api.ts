@@ -12,7 +12,7 @@ const stateRequest = z.object({ at, kind: z.string().min(1), id: z.string().min(
 const explainRequest = stateRequest;
 const diffRequest = z.object({ from: z.union([z.number().int().nonnegative(), z.string().min(1)]), to: at, dataSource: z.string().min(1).optional() }).strict();
 const countsRequest = z.object({ at }).strict();
-const searchRequest = z.object({ query: z.string().min(1), limit: z.number().int().positive().max(500).optional() }).strict();
+const searchRequest = z.object({ query: z.string(), limit: z.number().int().positive().max(500).optional() }).strict();
 
 /** What `grove.api.machines.list` gives: each machine's definition, as xstate prints it. */
 export interface MachineDefinition {

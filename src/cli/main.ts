@@ -6,6 +6,7 @@ import { replayCommand } from './commands/replay.ts';
 import { startCommand } from './commands/start.ts';
 import { statusCommand } from './commands/status.ts';
 import { taskCommand } from './commands/task.ts';
+import { uiCommand } from './commands/ui.ts';
 
 const program = new Command('grove')
   .description('grove: Druid-style ingestion and segment management as an event-sourced actor system')
@@ -19,6 +20,7 @@ logExportCommand(program);
 replayCommand(program);
 ingestCommand(program);
 taskCommand(program);
+uiCommand(program);
 
 try {
   await program.parseAsync(process.argv);

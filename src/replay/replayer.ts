@@ -172,16 +172,18 @@ export class Replayer {
 
   /**
    * Entities whose id starts with `query`, and datasources containing it; a datasource's exact
-   * name also lists the segments, tasks, locks and supervisors it has had.
+   * name also lists the segments, tasks, locks and supervisors it has had. An empty query lists
+   * the datasources.
    */
   search(query: string, limit = 50): SearchHit[] {
-    if (typeof query !== 'string' || query.trim() === '') throw badRequest('"query" must be a non-empty string: an entity id (or its beginning) or a datasource');
+    if (typeof query !== 'string') throw badRequest('"query" must be a string: an entity id (or its beginning) or a datasource');
     const q = query.trim();
     const hits: SearchHit[] = [];
     const add = (h: SearchHit): void => {
       if (hits.length < limit && !hits.some((x) => x.kind === h.kind && x.id === h.id)) hits.push(h);
     };
     for (const key of this.source.entityKeys('datasource:')) if (key.slice(11).includes(q)) add({ kind: 'datasource', id: key.slice(11) });
+    if (q === '') return hits;
     if (this.source.entityKeys(`datasource:${q}`).includes(`datasource:${q}`)) {
       for (const h of this.entitiesOfDataSource(q)) {
         if (hits.length >= limit) break;

@@ -180,7 +180,7 @@ describe('replaying the whole cluster', () => {
 });
 
 describe('finding entities', () => {
-  it('finds a datasource and what it has had, and entities by the beginning of their id', () => {
+  it('finds a datasource and what it has had, entities by the beginning of their id, and lists the datasources for an empty query', () => {
     const r = replayer();
     const hits = r.search(DS);
     expect(hits[0]).toEqual({ kind: 'datasource', id: DS });
@@ -188,6 +188,7 @@ describe('finding entities', () => {
     expect(hits.some((h) => h.id === SEG.koala)).toBe(false);
     expect(r.search('lockR')).toEqual([{ kind: 'lock', id: 'lockR2' }, { kind: 'lock', id: 'lockR3' }]);
     expect(r.search(OTHER_DS).map((h) => h.id)).toContain(SEG.koala);
+    expect(r.search('')).toEqual([{ kind: 'datasource', id: OTHER_DS }, { kind: 'datasource', id: DS }]);
   });
 });
 
@@ -198,6 +199,6 @@ describe('bad questions get clear errors', () => {
     expect(await rejected(r.state('segment', 'x', 10_000))).toBe(`seq 10000 is past the end of the log (last seq ${records.length})`);
     expect(await rejected(r.state('segment', 'x', 'yesterday'))).toMatch(/"at" must be a sequence number, an ISO-8601 time/);
     expect(await rejected(r.state('segment', '', 1))).toMatch(/"id" must be a non-empty string/);
-    expect(() => r.search(' ')).toThrow(/"query" must be a non-empty string/);
+    expect(() => r.search(42 as unknown as string)).toThrow(/"query" must be a string/);
   });
 });
