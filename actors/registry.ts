@@ -5,7 +5,7 @@ import type { ActorKind } from './runtime.ts';
 import { uiActor } from './ui/index.ts';
 
 /** Every actor kind, in start order (the metastore first: everyone else reads from it). */
-export const ACTOR_KINDS: readonly ActorKind[] = [metastoreActor, overlordActor, indexerActor];
+export const ACTOR_KINDS: readonly ActorKind[] = [metastoreActor, overlordActor, indexerActor, uiActor];
 
 export function actorKind(name: string): ActorKind {
   const k = ACTOR_KINDS.find((a) => a.kind === name);
