@@ -6,6 +6,9 @@ import { describeInterval } from '../timeline/describe.ts';
 import { contains, parseInterval, sameInterval, type Interval } from '../time/interval.ts';
 import type { OverlordClient } from './overlord-client.ts';
 
+/** What deciding segment identities asks of the overlord. */
+export type IdentityCalls = Pick<OverlordClient, 'taskId' | 'lock' | 'allocate'>;
+
 /** A lock the task needs before it writes into `interval`. */
 interface NeededLock {
   interval: Interval;
@@ -34,7 +37,7 @@ function lockTimeoutOf(task: IndexTaskSpec): number | undefined {
  * planned. With `granularitySpec.intervals` the overlord took the locks before the task started
  * and this gets them back; without, the chunks are known only now, once the input has been read.
  */
-export function overwriting(task: IndexTaskSpec, overlord: OverlordClient): SegmentVersioning {
+export function overwriting(task: IndexTaskSpec, overlord: IdentityCalls): SegmentVersioning {
   return {
     async allocate(planned: readonly PlannedSegment[]): Promise<readonly SegmentIdentity[]> {
       const granted: Array<{ interval: Interval; version: string }> = [];
@@ -65,7 +68,7 @@ export class AppendIntervalMismatchError extends Error {
  * SegmentAllocateAction), one sequence per task, so a chunk that already has segments gets new
  * partitions of their version and a retried allocation gets the same ids back.
  */
-export function appending(task: IndexTaskSpec, overlord: OverlordClient): SegmentVersioning {
+export function appending(task: IndexTaskSpec, overlord: IdentityCalls): SegmentVersioning {
   return {
     async allocate(planned: readonly PlannedSegment[]): Promise<readonly SegmentIdentity[]> {
       const out: SegmentIdentity[] = [];

@@ -1,7 +1,10 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { request } from '../../../src/bus/client.ts';
+import { indexer } from '../../../src/bus/subjects.ts';
 import { openSegment } from '../../../src/segment/reader.ts';
+import { rejectionOf } from '../../support/bus.ts';
 import { segmentRows, writeInput } from '../../unit/ingest/support.ts';
 import { startIndexedGrove } from './support.ts';
 
@@ -139,6 +142,16 @@ describe('a batch index task, through the overlord and an indexer', () => {
     const status = await g.ended(await g.submit(task));
     expect(status).toMatchObject({ state: 'failed', errorCode: 'invalid_spec' });
     expect(status.error).toMatch(/dropExisting is not supported yet/);
+  });
+
+  it('an indexer answers a malformed run request or an unknown task type with an error naming what is wrong, and runs nothing', async () => {
+    const malformed = await rejectionOf(request(g.actorNc, indexer.run('ix-batch'), { spec: 'not a task' }));
+    expect(malformed.code).toBe('bad_request');
+    expect(malformed.details).toEqual([{ path: 'taskId', reason: expect.any(String) }, { path: 'spec', reason: 'expected the task JSON object' }]);
+    const unknown = await rejectionOf(request(g.actorNc, indexer.run('ix-batch'), { taskId: 'mystery', spec: { type: 'index_hadoop' } }));
+    expect(unknown.code).toBe('invalid_spec');
+    expect(unknown.message).toBe('no runner for task type "index_hadoop" (this indexer runs index, index_parallel)');
+    expect(g.indexer.runningTasks()).toEqual([]);
   });
 
   it('leaves no task process, slot or scratch space behind', async () => {

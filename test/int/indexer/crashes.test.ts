@@ -1,6 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { decode } from '@msgpack/msgpack';
 import { describe, expect, it } from 'vitest';
+import { taskProgress } from '../../../src/bus/subjects.ts';
 import { TASK_RUNNER_MODULES } from '../../../src/tasks/registry.ts';
 import { writeInput } from '../../unit/ingest/support.ts';
 import { startIndexedGrove } from './support.ts';
@@ -12,9 +14,10 @@ const g = startIndexedGrove('crashes', {
 });
 
 /** A small inline task; `test` makes the test runner misbehave mid-task. */
-function task(dataSource: string, test?: string): unknown {
+function task(dataSource: string, test?: string, id?: string): unknown {
   return {
     type: 'index_parallel',
+    ...(id !== undefined ? { id } : {}),
     ...(test !== undefined ? { context: { test } } : {}),
     spec: {
       dataSchema: {
@@ -54,9 +57,13 @@ describe('a task that crashes fails alone; the indexer keeps serving', () => {
     expect(status.error).toMatch(/ran out of memory: its heap is limited to 160 MiB/);
   });
 
-  it("a runner that throws fails its task with the error's message", async () => {
-    const status = await g.ended(await g.submit(task('crash-throw', 'throw')));
+  it("a runner that throws fails its task with the error's message; what it reported before reached its followers", async () => {
+    const progress = g.clientNc.subscribe(taskProgress('thrower'), { max: 1 });
+    await g.clientNc.flush();
+    const status = await g.ended(await g.submit(task('crash-throw', 'throw', 'thrower')));
     expect(status).toMatchObject({ state: 'failed', error: 'the runner threw on purpose' });
+    for await (const m of progress) expect(decode(m.data)).toEqual({ taskId: 'thrower', phase: 'reading', rowsRead: 1000, bytesRead: 50_000, rowsPerSecond: 10_000 });
+    expect(progress.getProcessed()).toBe(1);
   });
 
   it('a canceled task that ignores its stop is killed, and its process is gone', async () => {

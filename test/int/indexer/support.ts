@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { Indexer, type IndexerOptions } from '../../../actors/indexer/indexer.ts';
@@ -44,6 +45,7 @@ export function startIndexedGrove(label: string, options: Partial<IndexerOptions
   g.output = [];
   g.deep = new LocalDeepStorage(join(dir, 'deep'));
   beforeAll(async () => {
+    mkdirSync(g.inputs, { recursive: true });
     g.indexer = await Indexer.start({
       nc: g.actorNc, id: `ix-${label}`, natsUrl: g.natsUrl, natsPassword: TEST_PASSWORDS.actor,
       deepStorageDir: g.deep.root, workRoot: join(dir, 'work'), maxHeapMb: 512,
