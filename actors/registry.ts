@@ -1,3 +1,6 @@
+import { brokerActor } from './broker/index.ts';
+import { coordinatorActor } from './coordinator/index.ts';
+import { historicalActor } from './historical/index.ts';
 import { metastoreActor } from './metastore/index.ts';
 import { indexerActor } from './indexer/index.ts';
 import { overlordActor } from './overlord/index.ts';
@@ -5,7 +8,7 @@ import type { ActorKind } from './runtime.ts';
 import { uiActor } from './ui/index.ts';
 
 /** Every actor kind, in start order (the metastore first: everyone else reads from it). */
-export const ACTOR_KINDS: readonly ActorKind[] = [metastoreActor, overlordActor, indexerActor, uiActor];
+export const ACTOR_KINDS: readonly ActorKind[] = [metastoreActor, overlordActor, coordinatorActor, historicalActor, indexerActor, brokerActor, uiActor];
 
 export function actorKind(name: string): ActorKind {
   const k = ACTOR_KINDS.find((a) => a.kind === name);
