@@ -8,7 +8,7 @@ export class DivergenceError extends Error {
   override name = 'DivergenceError';
 
   constructor(readonly divergences: Divergence[], what: string) {
-    super(`${what}: ${divergences.length} ${divergences.length === 1 ? 'entity differs' : 'entities differ'}\n${divergences.map(describeDivergence).join('\n')}`);
+    super(`${what}: ${divergences.length} ${divergences.length === 1 ? 'entity differs' : 'entities differ'}\n${divergences.map((d) => describeDivergence(d)).join('\n')}`);
   }
 }
 

@@ -145,7 +145,7 @@ export function recordedOf(state: ClusterState, records: readonly LogRecord[]): 
  * every entity that differs (an IllegalHistoryError when a record cannot even be taken).
  */
 export async function replaySlice(slice: Slice, onProgress?: Progress): Promise<Replayer> {
-  const replayer = new Replayer(new MemorySource(slice.records, keysOf), { base: slice.header.base });
+  const replayer = new Replayer(new MemorySource(slice.records, keysOf, slice.header.to), { base: slice.header.base });
   const state = await replayer.fold(slice.header.to, onProgress);
   const reached = recordedOf(state, slice.records);
   const divergences = compareRecorded(slice.recorded, reached);

@@ -24,8 +24,11 @@ export interface RecordSource {
 export class MemorySource implements RecordSource {
   private readonly byEntity = new Map<string, LogRecord[]>();
 
-  /** `records` in strictly increasing seq order (a filtered slice may have gaps). */
-  constructor(private readonly records: readonly LogRecord[], keysOf: (type: string, data: unknown) => string[]) {
+  /**
+   * `records` in strictly increasing seq order (a filtered slice may have gaps); `end` is the last
+   * seq the slice covers, which may lie past its last record.
+   */
+  constructor(private readonly records: readonly LogRecord[], keysOf: (type: string, data: unknown) => string[], private readonly end?: number) {
     records.forEach((r, i) => {
       if (i > 0 && r.seq <= records[i - 1]!.seq) throw new Error(`records must be in increasing seq order: seq ${r.seq} follows ${records[i - 1]!.seq}`);
       for (const key of new Set(keysOf(r.type, r.data))) {
@@ -37,7 +40,7 @@ export class MemorySource implements RecordSource {
   }
 
   get lastSeq(): number {
-    return this.records.at(-1)?.seq ?? 0;
+    return Math.max(this.end ?? 0, this.records.at(-1)?.seq ?? 0);
   }
 
   get(seq: number): LogRecord | undefined {

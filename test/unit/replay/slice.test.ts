@@ -62,6 +62,14 @@ describe('a slice of the log', () => {
     await expect(replaySlice(parseSlice(text(slice)))).resolves.toBeInstanceOf(Replayer);
   });
 
+  it('cut to one datasource, covers its whole range even past its last record', async () => {
+    const koalaPublished = seqOf(records, (r) => r.type === 'SegmentsPublished' && (r.data as { dataSource: string }).dataSource === OTHER_DS);
+    const slice = exportSlice(1, koalaPublished, DS);
+    expect(slice.records.at(-1)!.seq).toBeLessThan(koalaPublished);
+    const replayer = await replaySlice(parseSlice(text(slice)));
+    expect(((await replayer.state('segment', SEG.day2v1p0, koalaPublished)) as EntityState).state).toBe('published.used.available');
+  });
+
   it('refuses to replay to a point before its base', async () => {
     const replayer = await replaySlice(exportSlice(mid, last));
     await expect(replayer.state('segment', SEG.day1v1p0, mid - 2)).rejects.toThrow(`seq ${mid - 2} is before this slice begins (it replays from seq ${mid - 1})`);
@@ -79,6 +87,7 @@ describe('an altered slice fails loudly', () => {
       { entity: `replica:${SEG.day1v2p1}@h1`, expected: 'loaded', actual: 'loading', fields: [] },
     ]));
     expect(e.message).toMatch(/did not reach the states it recorded: 2 entities differ/);
+    expect(e.message).toContain(`  segment:${SEG.day1v2p1}: expected published.used.available, replay reached published.used.unavailable`);
   });
 
   it('a changed fact: the context field that differs is named', async () => {
