@@ -50,7 +50,7 @@ function sample(cdf: Float64Array, u: number): number {
 }
 
 /** Writes `rows` generated rows as newline-delimited JSON or CSV (with a header). */
-async function generate(path: string, rows: number, format: 'json' | 'csv'): Promise<void> {
+export async function generate(path: string, rows: number, format: 'json' | 'csv'): Promise<void> {
   const cdfs = CARDINALITIES.map(zipfCdf);
   let state = 42;
   const random = (): number => {
@@ -80,7 +80,7 @@ async function generate(path: string, rows: number, format: 'json' | 'csv'): Pro
   await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())));
 }
 
-function task(file: string, format: 'json' | 'csv'): unknown {
+export function task(file: string, format: 'json' | 'csv'): unknown {
   return {
     type: 'index_parallel',
     spec: {

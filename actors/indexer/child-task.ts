@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 import type { Readable } from 'node:stream';
-import { TASK_PROCESS_ENTRY, taskArg, type FromTask, type RunMessage, type ToTask } from '../../src/tasks/process-protocol.ts';
+import { TASK_PROCESS_ENTRY, taskArg, type FromTask, type RunMessage, type TaskUsage, type ToTask } from '../../src/tasks/process-protocol.ts';
 import type { TaskOutcome, TaskProgressReport } from '../../src/tasks/task-context.ts';
 
 /** tsx's loader, by absolute URL: the task process keeps the indexer's working directory (specs' relative paths). */
@@ -30,6 +30,8 @@ export class ChildTask {
   readonly ended: Promise<TaskOutcome>;
   private readonly child: ChildProcess;
   private outcome: TaskOutcome | null = null;
+  /** What the process used, when it lived to say (a crashed one does not). */
+  usage: TaskUsage | null = null;
   private stopReason: string | null = null;
   private killTimer: NodeJS.Timeout | null = null;
   private readonly stderrTail: string[] = [];
@@ -72,7 +74,10 @@ export class ChildTask {
 
   private onMessage(m: FromTask): void {
     if (m.type === 'progress') this.o.onProgress(m.progress);
-    else if (m.type === 'outcome') this.outcome = m.outcome;
+    else if (m.type === 'outcome') {
+      this.outcome = m.outcome;
+      this.usage = m.usage;
+    }
   }
 
   private forwardLines(stream: Readable, isStderr: boolean): void {

@@ -11,6 +11,7 @@ import type { TaskStatus } from '../../src/overlord/task-view.ts';
 import { OverlordClient } from '../../src/tasks/overlord-client.ts';
 import { runnerModuleOf, TASK_RUNNER_MODULES, UnknownTaskTypeError, type RunnerModules } from '../../src/tasks/registry.ts';
 import type { TaskOutcome, TaskProgressReport } from '../../src/tasks/task-context.ts';
+import type { TaskUsage } from '../../src/tasks/process-protocol.ts';
 import { ChildTask } from './child-task.ts';
 import { TaskDirs } from './task-dirs.ts';
 
@@ -177,7 +178,10 @@ export class Indexer {
     task.child = child;
     if (child.pid !== undefined) await this.dirs.recordPid(taskId, child.pid).catch((e) => this.warn(`recording the pid of ${taskId}`, e));
     if (task.stopReason !== null) child.stop(task.stopReason);
-    return child.ended;
+    const started = performance.now();
+    const outcome = await child.ended;
+    this.log(`[grove] indexer ${this.o.id}: task ${taskId} ${outcome.status} after ${((performance.now() - started) / 1000).toFixed(1)} s${usageText(child.usage)}`);
+    return outcome;
   }
 
   /** The task's end, to the overlord; one that already ended the task (a cancel, a revoked lock) keeps its say. */
@@ -225,3 +229,5 @@ export class Indexer {
     this.log(`[grove] indexer ${this.o.id}: ${what}: ${(e as Error)?.message ?? String(e)}`);
   }
 }
+
+const usageText = (u: TaskUsage | null): string => (u === null ? '' : ` (CPU ${(u.cpuMs / 1000).toFixed(1)} s, peak RSS ${(u.maxRssBytes / 2 ** 20).toFixed(0)} MiB)`);

@@ -11,4 +11,4 @@ export { OverlordClient } from './overlord-client.ts';
 export { TASK_RUNNER_MODULES, UnknownTaskTypeError, loadRunner, runnerModuleOf, taskTypeOf, type RunnerModules } from './registry.ts';
 export { pushAndPublish, pushSegment } from './publish-segments.ts';
 export { appending, overwriting, AppendIntervalMismatchError } from './segment-identities.ts';
-export { TASK_PROCESS_ENTRY, taskArg, type FromTask, type RunMessage, type StopMessage, type ToTask } from './process-protocol.ts';
+export { TASK_PROCESS_ENTRY, taskArg, type FromTask, type RunMessage, type TaskUsage, type StopMessage, type ToTask } from './process-protocol.ts';

@@ -25,9 +25,15 @@ export interface StopMessage {
 
 export type ToTask = RunMessage | StopMessage;
 
+/** What the task process used, measured from inside (its CPU time and peak resident memory). */
+export interface TaskUsage {
+  cpuMs: number;
+  maxRssBytes: number;
+}
+
 export type FromTask =
   | { type: 'progress'; progress: TaskProgressReport }
-  | { type: 'outcome'; outcome: TaskOutcome };
+  | { type: 'outcome'; outcome: TaskOutcome; usage: TaskUsage };
 
 /** The module a task process runs (`node --import tsx <this> --task=<taskId>`). */
 export const TASK_PROCESS_ENTRY = new URL('./task-process.ts', import.meta.url).pathname;

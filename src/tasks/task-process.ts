@@ -70,7 +70,8 @@ async function run(m: RunMessage): Promise<void> {
   } catch (e) {
     outcome = failureOf(e);
   }
-  await send({ type: 'outcome', outcome });
+  const cpu = process.cpuUsage();
+  await send({ type: 'outcome', outcome, usage: { cpuMs: (cpu.user + cpu.system) / 1000, maxRssBytes: process.resourceUsage().maxRSS * 1024 } });
   await nc?.drain().catch(() => undefined);
   process.exit(0);
 }
