@@ -11,13 +11,17 @@ const FOLD_TIMEOUT_MS = 30_000;
 const ATTEMPTS = 3;
 
 /**
- * The overlord's single line of decisions: one command at a time decides against the state and
- * appends, then waits until its own facts are folded back in, so the next command decides on what
- * the log says, never on a guess. The metastore still checks each append's expectations: a
- * conflict (another writer got in between) is decided again on the newer state.
+ * The overlord's lines of decisions: a command decides against the state and appends, then waits
+ * until its own facts are folded back in, so the next command of its line decides on what the log
+ * says, never on a guess. Commands about one datasource (locks, allocation, publishing) form one
+ * line, and lines of different datasources run side by side (their appends share the metastore's
+ * commits); anything wider (task ends, assignment, lost indexers, timeouts) runs alone. The
+ * metastore still checks each append's expectations: a conflict (another writer got in between)
+ * is decided again on the newer state.
  */
 export class CommandQueue {
-  private tail: Promise<unknown> = Promise.resolve();
+  private global: Promise<unknown> = Promise.resolve();
+  private readonly lanes = new Map<string, Promise<unknown>>();
   private readonly folded: Array<{ seq: number; resolve: () => void }> = [];
 
   constructor(
@@ -29,10 +33,24 @@ export class CommandQueue {
     follower.onRecord((r) => this.release(r.seq));
   }
 
-  /** Runs `f` after every command queued before it has finished. */
-  run<T>(f: () => Promise<T>): Promise<T> {
-    const next = this.tail.then(f, f);
-    this.tail = next.catch(() => undefined);
+  /**
+   * Runs `f` after the commands queued before it that it could contend with: those of its
+   * datasource and every wide one when it names a `dataSource`; all of them otherwise.
+   */
+  run<T>(f: () => Promise<T>, dataSource?: string): Promise<T> {
+    const prior = dataSource === undefined ? Promise.all([this.global, ...this.lanes.values()]) : Promise.all([this.global, this.lanes.get(dataSource)]);
+    const next = prior.then(f);
+    const settled = next.catch(() => undefined);
+    if (dataSource === undefined) {
+      this.lanes.clear();
+      this.global = settled;
+    } else {
+      this.lanes.set(dataSource, settled);
+      // A lane whose last command is done is forgotten, so idle datasources cost nothing.
+      void settled.then(() => {
+        if (this.lanes.get(dataSource) === settled) this.lanes.delete(dataSource);
+      });
+    }
     return next;
   }
 

@@ -30,28 +30,30 @@ export function overlordEndpoints(ov: Overlord): Record<string, EndpointDef> {
       subject: INTERNAL.overlordLockRelease,
       handler: (b) => {
         const req = parseRequest(lockReleaseRequest, b, INTERNAL.overlordLockRelease);
-        return ov.command(() => decideRelease(ov.state, req.taskId, req.lockId));
+        return ov.command(() => decideRelease(ov.state, req.taskId, req.lockId), ov.laneOf(req.taskId));
       },
     },
     allocate: {
       subject: INTERNAL.overlordAllocate,
       handler: (b) => {
         const req = parseRequest(allocateRequest, b, INTERNAL.overlordAllocate);
-        return ov.command(() => decideAllocation(ov.state, req, ov.now(), ov.newLockId()));
+        return ov.command(() => decideAllocation(ov.state, req, ov.now(), ov.newLockId()), ov.laneOf(req.taskId));
       },
     },
     publish: {
       subject: INTERNAL.overlordPublish,
       handler: (b) => {
         const req = parseRequest(publishRequest, b, INTERNAL.overlordPublish);
-        return ov.command(() => decidePublish(ov.state, req));
+        return ov.command(() => decidePublish(ov.state, req), ov.laneOf(req.taskId));
       },
     },
     taskUpdate: {
       subject: INTERNAL.overlordTaskUpdate,
       handler: (b) => {
         const req = parseRequest(taskUpdateRequest, b, INTERNAL.overlordTaskUpdate);
-        return ov.command(() => decideUpdate(ov.state, req, ov.now(), ov.handoffTimeoutMs));
+        // An ending reaches beyond the datasource (its group's segments, the indexer's room): it runs alone.
+        const ends = req.type === 'succeeded' || req.type === 'failed';
+        return ov.command(() => decideUpdate(ov.state, req, ov.now(), ov.handoffTimeoutMs), ends ? undefined : ov.laneOf(req.taskId));
       },
     },
   };
@@ -119,6 +121,6 @@ async function acquire(ov: Overlord, body: unknown): Promise<Grant> {
       case 'waiting':
         return { later: ov.waitForLock(d.lockId) };
     }
-  }));
+  }), ov.laneOf(req.taskId));
   return 'now' in outcome ? outcome.now : outcome.later;
 }

@@ -70,11 +70,11 @@ export class Overlord {
   private readonly waiters = new Map<string, Waiter[]>();
   private readonly known = new Map<string, KnownTask>();
   readonly progress = new Map<string, TaskProgress>();
-  private readonly handoffsToCheck = new Set<string>();
+  private readonly retrying = new Set<string>();
+  private assigning = false;
   private service: Service | null = null;
   private progressSub: Subscription | null = null;
   private checkTimer: NodeJS.Timeout | null = null;
-  private reconcileQueued = false;
   private stopped = false;
 
   private constructor(readonly o: OverlordOptions) {
@@ -98,14 +98,14 @@ export class Overlord {
     ov.follower.onRecord((r) => ov.onRecord(r));
     for (const l of ov.state.locks.waitingRequests()) ov.armLock(l);
     for (const h of waitingHandoffs(ov.state)) ov.armHandoff(h.segmentId, h.deadline);
-    ov.heartbeats.start(o.nc, () => ov.reconcileSoon());
+    ov.heartbeats.start(o.nc, () => ov.assignSoon());
     ov.progressSub = ov.followProgress();
     ov.service = await startService(o.nc, { kind: 'overlord', id: o.id, description: 'tasks, locks, segment allocation and publishing', endpoints: overlordEndpoints(ov) });
     // Started means answering: the server has the subscriptions before anyone is told.
     await o.nc.flush();
-    ov.checkTimer = setInterval(() => ov.reconcileSoon(), Math.max(50, Math.floor(ov.heartbeatTimeoutMs / 4)));
+    ov.checkTimer = setInterval(() => ov.tick(), Math.max(50, Math.floor(ov.heartbeatTimeoutMs / 4)));
     ov.checkTimer.unref();
-    ov.reconcileSoon();
+    ov.tick();
     return ov;
   }
 
@@ -125,9 +125,17 @@ export class Overlord {
 
   // ---- commands ----
 
-  /** Decides and appends one command in the queue; a task found preempted is failed first. */
-  command<R>(decide: () => Decision<R> | null): Promise<R | null> {
-    return this.queue.run(() => this.failingPreempted(() => this.queue.commit(decide)));
+  /**
+   * Decides and appends one command in the queue, in the line of `dataSource` if it concerns only
+   * that one; a task found preempted is failed on the way.
+   */
+  command<R>(decide: () => Decision<R> | null, dataSource?: string): Promise<R | null> {
+    return this.queue.run(() => this.failingPreempted(() => this.queue.commit(decide)), dataSource);
+  }
+
+  /** The line of a task's commands: its datasource's (undefined, the wide one, for an unknown task). */
+  laneOf(taskId: string): string | undefined {
+    return this.state.task(taskId)?.dataSource;
   }
 
   /**
@@ -177,8 +185,30 @@ export class Overlord {
 
   // ---- reacting to the log ----
 
-  private onRecord(_r: LogRecord): void {
-    this.reconcileSoon();
+  /** What a fact may have made possible: a waiting lock grantable, a queued task assignable. */
+  private onRecord(r: LogRecord): void {
+    switch (r.type) {
+      case 'LockReleased':
+      case 'LockRevoked':
+      case 'LockRejected':
+      case 'LockGranted': {
+        const lock = this.state.locks.get((r.data as { lockId: string }).lockId);
+        if (lock === undefined) return;
+        if (r.type !== 'LockGranted') this.retryLocksSoon(lock.dataSource);
+        if (this.state.task(lock.taskId)?.indexerId === null) this.assignSoon();
+        return;
+      }
+      case 'TaskSubmitted':
+      case 'TaskSucceeded':
+      case 'TaskFailed':
+      case 'TaskCanceled':
+      case 'ServerJoined':
+      case 'ServerLeft':
+        this.assignSoon();
+        if (r.type === 'ServerLeft') this.checkIndexersSoon();
+        return;
+      default:
+    }
   }
 
   private onEntityChange(c: EntityChange): void {
@@ -196,7 +226,8 @@ export class Overlord {
       if (stateName(h.value) === 'waiting' && h.context.deadline !== null) this.armHandoff(c.id, h.context.deadline);
       else this.handoffDeadlines.cancel(c.id);
     } else if (c.kind === 'segment' && this.cluster.stateOf('handoff', c.id) === 'waiting') {
-      this.handoffsToCheck.add(c.id);
+      const ds = (c.after as EntitySnapshot<'segment'>).context.dataSource;
+      this.background('completing a handoff', () => this.queue.commit(() => decideHandoffCompletion(this.state, c.id)), ds);
     } else if (c.kind === 'task' && !isActive(stateName(c.after.value))) {
       this.progress.delete(c.id);
       this.known.delete(c.id);
@@ -217,6 +248,7 @@ export class Overlord {
   private armLock(l: LockView): void {
     if (this.lockDeadlines.has(l.lockId)) return;
     this.lockDeadlines.arm(l.lockId, l.deadline, () => {
+      // Rejecting a waiting up-front lock ends its task too: that reaches past the datasource.
       this.queue.run(() => this.queue.commit(() => decideTimeout(this.state, l.lockId, this.now()))).then(
         (r) => (r === null && this.state.locks.get(l.lockId)?.state === 'requested' ? this.armLock(this.state.locks.get(l.lockId)!) : undefined),
         (e) => this.warn(`timing out lock ${l.lockId}`, e),
@@ -230,76 +262,85 @@ export class Overlord {
     });
   }
 
-  /** Runs one reconcile pass after whatever is queued, unless one is already waiting to run. */
-  private reconcileSoon(): void {
-    if (this.reconcileQueued || this.stopped) return;
-    this.reconcileQueued = true;
-    void this.queue.run(async () => {
-      this.reconcileQueued = false;
-      if (!this.stopped) await this.reconcile();
+  /** Runs `f` in the queue (in a datasource's line if given), reporting rather than throwing. */
+  private background(what: string, f: () => Promise<unknown>, dataSource?: string): void {
+    if (this.stopped) return;
+    this.queue.run(f, dataSource).catch((e) => this.warn(what, e));
+  }
+
+  /** The periodic look at what the clock alone changes: silent indexers; and a safety net for the rest. */
+  private tick(): void {
+    this.checkIndexersSoon();
+    for (const ds of this.state.locks.dataSourcesWaiting()) this.retryLocksSoon(ds);
+    if (this.state.unassignedTasks().length > 0) this.assignSoon();
+  }
+
+  private checkIndexersSoon(): void {
+    const silent = this.heartbeats.silent();
+    const left = [...this.cluster.servers.values()].filter((s) => s.kind === 'indexer' && !s.alive && this.state.activeTasksOn(s.serverId).length > 0);
+    if (silent.length === 0 && left.length === 0) return;
+    this.background('losing indexers', async () => {
+      for (const { id, silentMs } of silent) await this.queue.commit(() => decideIndexerLoss(this.state, id, `no heartbeat for ${silentMs} ms`));
+      for (const s of left) await this.queue.commit(() => decideIndexerLoss(this.state, s.serverId, 'it left the cluster'));
     });
   }
 
-  /** What follows from the log and the clock: lost indexers, grantable locks, handoffs, assignments. */
-  private async reconcile(): Promise<void> {
-    await this.step('losing indexers', () => this.loseIndexers());
-    await this.step('granting waiting locks', () => this.grantWaiting());
-    await this.step('completing handoffs', () => this.completeHandoffs());
-    await this.step('assigning tasks', () => this.assignTasks());
-  }
-
-  private async step(what: string, f: () => Promise<void>): Promise<void> {
-    try {
-      await f();
-    } catch (e) {
-      this.warn(what, e);
-    }
-  }
-
-  private async loseIndexers(): Promise<void> {
-    for (const { id, silentMs } of this.heartbeats.silent()) {
-      await this.queue.commit(() => decideIndexerLoss(this.state, id, `no heartbeat for ${silentMs} ms`));
-    }
-    for (const s of this.cluster.servers.values()) {
-      if (s.kind === 'indexer' && !s.alive && this.state.activeTasksOn(s.serverId).length > 0) {
-        await this.queue.commit(() => decideIndexerLoss(this.state, s.serverId, 'it left the cluster'));
+  /** Tries the datasource's waiting requests again, most urgent first, once per burst of facts. */
+  private retryLocksSoon(dataSource: string): void {
+    if (this.retrying.has(dataSource) || this.state.locks.waitingRequests(dataSource).length === 0) return;
+    this.retrying.add(dataSource);
+    this.background('granting waiting locks', async () => {
+      this.retrying.delete(dataSource);
+      for (const waiting of this.state.locks.waitingRequests(dataSource)) {
+        await this.queue.commit(() => {
+          const now = this.state.locks.get(waiting.lockId);
+          return now === undefined ? null : decideRetry(this.state, now, this.now());
+        });
       }
-    }
+    }, dataSource);
   }
 
-  private async grantWaiting(): Promise<void> {
-    for (const waiting of this.state.locks.waitingRequests()) {
-      await this.queue.commit(() => {
-        const now = this.state.locks.get(waiting.lockId);
-        return now === undefined ? null : decideRetry(this.state, now, this.now());
-      });
-    }
+  /** Runs the task queue once more, unless a run is already waiting to start. */
+  private assignSoon(): void {
+    if (this.assigning) return;
+    this.assigning = true;
+    this.background('assigning tasks', () => {
+      this.assigning = false;
+      return this.assignTasks();
+    });
   }
 
-  private async completeHandoffs(): Promise<void> {
-    const ids = [...this.handoffsToCheck];
-    this.handoffsToCheck.clear();
-    for (const id of ids) await this.queue.commit(() => decideHandoffCompletion(this.state, id));
-  }
-
-  /** Druid's TaskQueue: up-front locks first, then the indexer with the most room. */
+  /**
+   * Druid's TaskQueue: every queued task asks for its up-front locks (whatever room indexers
+   * have), and one that holds them all goes to the indexer with the most room.
+   */
   private async assignTasks(): Promise<void> {
     for (const task of this.state.unassignedTasks()) {
-      const known = await this.knownTask(task);
-      if (known === null) continue;
-      for (let tries = 0; tries <= known.task.locks.length; tries++) {
-        const step = nextStep(this.state, this.state.task(task.taskId)!, known.task.locks);
-        if (step.kind === 'wait') break;
-        if (step.kind === 'lock') {
-          await this.lockUpfront(task, step.lock, known.task);
-          continue;
-        }
-        const indexerId = pickIndexer(this.state, this.heartbeats.slots());
-        if (indexerId === null) return;
-        await this.queue.commit(() => decideAssignment(this.state, task.taskId, indexerId));
-        this.runOn(indexerId, task.taskId, known.json);
-        break;
+      try {
+        await this.advance(task);
+      } catch (e) {
+        if (!isGroveError(e, 'lock_preempted')) this.warn(`queueing task ${task.taskId}`, e);
       }
+    }
+  }
+
+  private async advance(task: TaskView): Promise<void> {
+    const known = await this.knownTask(task);
+    if (known === null) return;
+    for (let tries = 0; tries <= known.task.locks.length; tries++) {
+      const now = this.state.task(task.taskId);
+      if (now === null || now.indexerId !== null || !isActive(now.state)) return;
+      const step = nextStep(this.state, now, known.task.locks);
+      if (step.kind === 'wait') return;
+      if (step.kind === 'lock') {
+        await this.lockUpfront(task, step.lock, known.task);
+        continue;
+      }
+      const indexerId = pickIndexer(this.state, this.heartbeats.slots());
+      if (indexerId === null) return;
+      await this.queue.commit(() => decideAssignment(this.state, task.taskId, indexerId));
+      this.runOn(indexerId, task.taskId, known.json);
+      return;
     }
   }
 

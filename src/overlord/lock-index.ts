@@ -25,6 +25,8 @@ export interface LockView {
   readonly revokedBy: LockContext['revokedBy'];
 }
 
+const isLive = (l: LockView): boolean => l.state === 'requested' || l.state === 'granted' || l.state === 'revoked';
+
 /** The view of a lock snapshot; null for a lock never requested or whose interval cannot be read. */
 export function lockViewOf(snapshot: EntitySnapshot<'lock'>): LockView | null {
   const c = snapshot.context;
@@ -51,25 +53,36 @@ export class LockIndex {
   private readonly byId = new Map<string, LockView>();
   private readonly held = new Map<string, IntervalTreap<LockView>>();
   private readonly byTask = new Map<string, Map<string, LockView>>();
-  private readonly waiting = new Map<string, LockView>();
+  /** Waiting requests by datasource. */
+  private readonly waiting = new Map<string, Map<string, LockView>>();
 
   /** Puts the lock's latest view in place of what was known of it. */
   upsert(view: LockView): void {
     this.remove(view.lockId);
     this.byId.set(view.lockId, view);
-    let own = this.byTask.get(view.taskId);
-    if (own === undefined) this.byTask.set(view.taskId, (own = new Map()));
-    own.set(view.lockId, view);
+    if (isLive(view)) {
+      let own = this.byTask.get(view.taskId);
+      if (own === undefined) this.byTask.set(view.taskId, (own = new Map()));
+      own.set(view.lockId, view);
+    }
     if (view.state === 'granted') this.heldOf(view.dataSource).insert(view.interval.start, view.interval.end, view.lockId, view);
-    if (view.state === 'requested') this.waiting.set(view.lockId, view);
+    if (view.state === 'requested') {
+      let ds = this.waiting.get(view.dataSource);
+      if (ds === undefined) this.waiting.set(view.dataSource, (ds = new Map()));
+      ds.set(view.lockId, view);
+    }
   }
 
   private remove(lockId: string): void {
     const old = this.byId.get(lockId);
     if (old === undefined) return;
     this.byId.delete(lockId);
-    this.byTask.get(old.taskId)?.delete(lockId);
-    this.waiting.delete(lockId);
+    const own = this.byTask.get(old.taskId);
+    own?.delete(lockId);
+    if (own?.size === 0) this.byTask.delete(old.taskId);
+    const waiting = this.waiting.get(old.dataSource);
+    waiting?.delete(lockId);
+    if (waiting?.size === 0) this.waiting.delete(old.dataSource);
     if (old.state !== 'granted') return;
     const held = this.held.get(old.dataSource)!;
     held.remove(old.interval.start, old.interval.end, lockId);
@@ -93,14 +106,23 @@ export class LockIndex {
     return t.overlapping(interval.start, interval.end).map((e) => e.value);
   }
 
-  /** Every lock the task ever requested, in request order. */
+  /**
+   * The task's locks that still matter, in request order: waiting, granted, and revoked (which
+   * fail its next call). Released and rejected ones are history, kept in the log only.
+   */
   locksOf(taskId: string): LockView[] {
     return [...(this.byTask.get(taskId)?.values() ?? [])].sort((a, b) => a.requestedAt - b.requestedAt || (a.lockId < b.lockId ? -1 : 1));
   }
 
-  /** Requests not yet granted or rejected: the most urgent first (priority, then age). */
-  waitingRequests(): LockView[] {
-    return [...this.waiting.values()].sort((a, b) => b.priority - a.priority || a.requestedAt - b.requestedAt || (a.lockId < b.lockId ? -1 : 1));
+  /** Requests not yet granted or rejected (of one datasource, or all): the most urgent first (priority, then age). */
+  waitingRequests(dataSource?: string): LockView[] {
+    const from = dataSource === undefined ? [...this.waiting.values()] : [this.waiting.get(dataSource) ?? new Map<string, LockView>()];
+    return from.flatMap((m) => [...m.values()]).sort((a, b) => b.priority - a.priority || a.requestedAt - b.requestedAt || (a.lockId < b.lockId ? -1 : 1));
+  }
+
+  /** The datasources with requests waiting. */
+  dataSourcesWaiting(): string[] {
+    return [...this.waiting.keys()];
   }
 
   get heldCount(): number {

@@ -160,9 +160,8 @@ export function decideTimeout(state: OverlordState, lockId: string, now: number)
 /** Releases one lock of the task, or all it holds and waits for. Already released: a no-op. Pure. */
 export function decideRelease(state: OverlordState, taskId: string, lockId?: string): Decision<{ released: string[] }> {
   requireTask(state, taskId);
-  const own = state.locks.locksOf(taskId);
-  if (lockId !== undefined && !own.some((l) => l.lockId === lockId)) throw notFound(`task ${taskId} has no lock "${lockId}"`);
-  const releasing = own.filter((l) => (lockId === undefined || l.lockId === lockId) && (l.state === 'granted' || l.state === 'requested'));
+  if (lockId !== undefined && state.locks.get(lockId)?.taskId !== taskId) throw notFound(`task ${taskId} has no lock "${lockId}"`);
+  const releasing = state.locks.locksOf(taskId).filter((l) => (lockId === undefined || l.lockId === lockId) && (l.state === 'granted' || l.state === 'requested'));
   return decision(
     { released: releasing.map((l) => l.lockId) },
     releasing.map((l) => ({ type: 'LockReleased', data: { lockId: l.lockId, reason: `released by task ${taskId}` } })),

@@ -20,10 +20,15 @@ export interface TaskView extends Omit<TaskContext, 'id' | 'taskType' | 'submitt
 
 export const isActive = (state: string): boolean => (ACTIVE_TASK_STATES as readonly string[]).includes(state);
 
+/** Field by field: a rest spread of a machine context costs several times more, on a hot path. */
 function taskViewOf(snapshot: EntitySnapshot<'task'>): TaskView | null {
-  const { id, taskType, submittedAt, ...rest } = snapshot.context;
-  if (taskType === null || submittedAt === null) return null;
-  return { ...rest, taskId: id, taskType, submittedAt, state: stateName(snapshot.value) as TaskState };
+  const c = snapshot.context;
+  if (c.taskType === null || c.submittedAt === null) return null;
+  return {
+    taskId: c.id, taskType: c.taskType, dataSource: c.dataSource, groupId: c.groupId, priority: c.priority, realtime: c.realtime,
+    submittedAt: c.submittedAt, indexerId: c.indexerId, error: c.error, errorCode: c.errorCode, report: c.report,
+    state: (typeof snapshot.value === 'string' ? snapshot.value : stateName(snapshot.value)) as TaskState,
+  };
 }
 
 /**

@@ -31,10 +31,12 @@ describe('a dead task\'s locks are released', () => {
     w.grant('rt', DAY2);
     w.grant('other', '2024-01-03T00:00:00Z/2024-01-04T00:00:00Z');
     const waiting = w.lock('rt', '2024-01-03T00:00:00Z/2024-01-04T00:00:00Z');
+    const locks = w.state.locks.locksOf('rt').map((l) => l.lockId);
     const d = decideUpdate(w.state, { taskId: 'rt', type: 'failed', error: 'out of memory' }, w.now, 1000);
     expect(d.events.map((e) => e.type)).toEqual(['TaskFailed', 'LockReleased', 'LockReleased', 'LockReleased', 'SegmentsAbandoned']);
     w.commit(d);
-    expect(w.state.locks.locksOf('rt').map((l) => l.state)).toEqual(['released', 'released', 'released']);
+    expect(locks.map((id) => w.lockState(id))).toEqual(['released', 'released', 'released']);
+    expect(w.state.locks.locksOf('rt')).toEqual([]);
     expect(waiting.kind).toBe('waiting');
     expect(w.cluster.stateOf('segment', seg.segmentId)).toBe('abandoned');
     expect(w.state.task('rt')).toMatchObject({ state: 'failed', error: 'out of memory' });
@@ -91,9 +93,10 @@ describe('indexers report a task\'s progress', () => {
     w.given({ type: 'ReplicaLoaded', data: { dataSource: DS, segmentId: seg.segmentId, serverId: 'historical-1' } });
     w.commit(decideHandoffCompletion(w.state, seg.segmentId));
     expect(w.cluster.entity('handoff', seg.segmentId)!.context.serverId).toBe('historical-1');
+    const [lock] = w.state.locks.locksOf('rt');
     update(w, { taskId: 'rt', type: 'succeeded' });
     expect(w.taskState('rt')).toBe('succeeded');
-    expect(w.state.locks.locksOf('rt').map((l) => l.state)).toEqual(['released']);
+    expect(w.lockState(lock!.lockId)).toBe('released');
   });
 
   it('times a handoff out after its deadline', () => {
