@@ -1,6 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
 import { MACHINE_KINDS, type MachineKind } from '../../machines/index.ts';
-import type { ShardSpec } from '../../machines/segment/events.ts';
 import type { SegmentContext } from '../../machines/segment/machine.ts';
 import type { RuleJson } from '../events/cluster-events.ts';
 import type { ClusterState } from '../projections/cluster-state.ts';
@@ -71,7 +70,7 @@ const statusOf = (c: TimelineChunk): ChunkStatus =>
   !c.used ? 'unused' : !c.complete ? 'incomplete' : c.overshadowed || c.visibleOn.length === 0 ? 'overshadowed' : 'visible';
 
 /** The entities, versions and rules of a state (of one datasource, when given). Snapshots are immutable, so this is cheap. */
-export function captureState(state: ClusterState, dataSource: string | undefined, shardOf: (id: string) => ShardSpec): Captured {
+export function captureState(state: ClusterState, dataSource: string | undefined): Captured {
   const inScope = (ds: string): boolean => dataSource === undefined || ds === dataSource;
   const entities = new Map<string, EntityFacts>();
   for (const kind of MACHINE_KINDS) {
@@ -83,10 +82,7 @@ export function captureState(state: ClusterState, dataSource: string | undefined
   const chunks = new Map<string, ChunkFacts>();
   const dataSources = dataSource === undefined ? state.dataSources() : [dataSource];
   for (const ds of dataSources) {
-    const segments = state.segmentsOf(ds).map((s) => {
-      const context = s.context as SegmentContext;
-      return { state: stateName(s.value), context, shardSpec: context.descriptor?.shardSpec ?? shardOf(context.id) };
-    });
+    const segments = state.segmentsOf(ds).map((s) => ({ state: stateName(s.value), context: s.context as SegmentContext }));
     for (const c of timelineView(ds, state.position, segments).chunks) {
       chunks.set(`${ds}\u0000${c.interval}\u0000${c.version}`, { dataSource: ds, interval: c.interval, version: c.version, status: statusOf(c) });
     }

@@ -1,5 +1,4 @@
 import { MACHINE_KINDS, type MachineKind } from '../../machines/index.ts';
-import type { ShardSpec } from '../../machines/segment/events.ts';
 import type { SegmentContext } from '../../machines/segment/machine.ts';
 import type { LockContext } from '../../machines/lock/machine.ts';
 import { badRequest } from '../bus/errors.ts';
@@ -158,9 +157,8 @@ export class Replayer {
   diff(a: unknown, b: unknown, dataSource?: string, onProgress?: Progress): Promise<StateDiff> {
     return this.exclusive(async () => {
       const [pa, pb] = [this.point(a), this.point(b)];
-      const shardOf = (id: string) => this.allocatedShard(id);
-      const before = captureState(await this.cursor.to(pa.at, onProgress), dataSource, shardOf);
-      const after = captureState(await this.cursor.to(pb.at, onProgress), dataSource, shardOf);
+      const before = captureState(await this.cursor.to(pa.at, onProgress), dataSource);
+      const after = captureState(await this.cursor.to(pb.at, onProgress), dataSource);
       return diffStates(before, after, { from: pa.at, to: pb.at, dataSource: dataSource ?? null });
     });
   }
@@ -227,10 +225,8 @@ export class Replayer {
   /** Every segment of a datasource as of `upTo`, folded from the datasource's index. */
   private segmentsOf(dataSource: string, upTo: number): SegmentFacts[] {
     const segments = new Map<string, Snap>(this.baseOfKind('segment', dataSource));
-    const shards = new Map<string, ShardSpec>();
     for (const r of this.source.scan({ entity: `datasource:${dataSource}`, to: upTo })) {
       const fact = factOf(r);
-      if (fact.type === 'SegmentAllocated') shards.set(fact.data.segment.id, fact.data.segment.shardSpec);
       for (const t of machineTargetsOf(fact)) {
         if (t.kind !== 'segment') continue;
         const from = segments.get(t.id) ?? FOLDERS.segment.initial(t.id);
@@ -241,20 +237,7 @@ export class Replayer {
         }
       }
     }
-    return [...segments.values()].map((s) => {
-      const context = s.context as SegmentContext;
-      return { state: stateName(s.value), context, shardSpec: context.descriptor?.shardSpec ?? shards.get(context.id) ?? this.allocatedShard(context.id) };
-    });
-  }
-
-  /** The shard spec a segment was allocated with (a segment not yet published has no descriptor). */
-  private allocatedShard(id: string): ShardSpec {
-    for (const r of this.source.scan({ entity: `segment:${id}` })) {
-      const fact = factOf(r);
-      if (fact.type === 'SegmentAllocated') return fact.data.segment.shardSpec;
-      if (fact.type === 'SegmentsPublished') return fact.data.segments.find((s) => s.id === id)?.shardSpec ?? unknownShard();
-    }
-    return unknownShard();
+    return [...segments.values()].map((s) => ({ state: stateName(s.value), context: s.context as SegmentContext }));
   }
 
   private locksOf(dataSource: string, upTo: number): LockSummary[] {
@@ -316,6 +299,3 @@ function countStates(state: ClusterState, kind: MachineKind): Record<string, num
   }
   return out;
 }
-
-/** What the timeline assumes of a segment whose allocation it cannot find: no core set. */
-const unknownShard = (): ShardSpec => ({ type: 'numbered', partitionNum: 0, partitions: 0 });

@@ -45,11 +45,18 @@ export interface TimelineView {
   conflicts: string[];
 }
 
-/** A segment as the replay knows it: its machine's state and context, and its shard spec. */
+/** A segment as the replay knows it: its machine's state and context. */
 export interface SegmentFacts {
   state: string;
   context: SegmentContext;
-  shardSpec: ShardSpec;
+}
+
+/**
+ * Its shard spec: as published, else as allocated; a segment the log knows neither way is taken
+ * to have no core set.
+ */
+function shardSpecOf(c: SegmentContext): ShardSpec {
+  return c.descriptor?.shardSpec ?? c.allocation?.shardSpec ?? { type: 'numbered', partitionNum: c.partitionNum, partitions: 0 };
 }
 
 const EVERYTHING: Interval = { start: -Infinity, end: Infinity };
@@ -92,7 +99,7 @@ export function timelineView(dataSource: string, at: number, segments: Iterable<
     try {
       interval = parseInterval(s.context.interval);
       if (part.used) {
-        timeline.add(timelineEntryOf({ ...s.context, shardSpec: s.shardSpec }, part));
+        timeline.add(timelineEntryOf({ ...s.context, shardSpec: shardSpecOf(s.context) }, part));
         continue;
       }
     } catch (e) {
@@ -101,7 +108,7 @@ export function timelineView(dataSource: string, at: number, segments: Iterable<
       continue;
     }
     const key = groupKey(formatInterval(interval), s.context.version);
-    const group = outside.get(key) ?? { interval, version: s.context.version, corePartitions: s.shardSpec.partitions, partitions: [] };
+    const group = outside.get(key) ?? { interval, version: s.context.version, corePartitions: shardSpecOf(s.context).partitions, partitions: [] };
     group.partitions.push(part);
     outside.set(key, group);
   }
