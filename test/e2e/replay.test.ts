@@ -137,6 +137,21 @@ describe('grove log export and grove replay --file', () => {
   });
 });
 
+describe('a long replay', () => {
+  it('shows its progress and prints its events/s', async () => {
+    const nc = await connectBus({ url: grove.natsUrl, user: 'actor', password: 'actor', name: 'e2e-replay-long' });
+    for (let batch = 0; batch < 12; batch++) {
+      const events = Array.from({ length: 1000 }, (_, i) => ({ type: 'ServerJoined', data: { serverId: `h-${batch}-${i}`, kind: 'historical', tier: '_default_tier', capacity: 1 } }));
+      ends.push((await request<{ lastSeq: number }>(nc, INTERNAL.metaAppend, { events, meta: { actor: 'e2e' } })).lastSeq);
+    }
+    await nc.close();
+    const r = await grove.cli(['replay', '--verify']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`verified: refolding seq 1..${last()}`);
+    expect(r.stderr).toMatch(new RegExp(`refolding the log: ${last()} events in [\\d.]+ s \\(\\d+ events/s\\)`));
+  });
+});
+
 describe('grove replay --verify on a corrupted projection', () => {
   it('reports the divergence entity by entity and exits 1', async () => {
     // Stop grove (it snapshots its projection), corrupt the snapshot, start it again from it.
