@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGrove, type GroveProcess } from '../support/grove-process.ts';
 
@@ -44,6 +46,23 @@ describe('grove ingest and grove task, as a user runs them', () => {
     const canceled = await grove.cli(['task', 'cancel', id]);
     if (canceled.code === 0) expect(canceled.stdout).toMatch(/state\s+canceled/);
     else expect(canceled.stderr).toMatch(/already (succeeded|failed)/);
+  });
+
+  it('a task that fails on bad lines ends grove ingest with exit code 1, the row stats and the parse errors', async () => {
+    const spec = join(grove.dataDir, 'bad-lines.json');
+    writeFileSync(spec, JSON.stringify({
+      type: 'index_parallel',
+      spec: {
+        dataSchema: { dataSource: 'bad-lines', timestampSpec: { column: 'ts' }, dimensionsSpec: { dimensions: ['page'] }, granularitySpec: { segmentGranularity: 'day' } },
+        ioConfig: { type: 'index_parallel', inputSource: { type: 'inline', data: '{"ts":"2024-01-01T00:00:00Z","page":"a"}\n{"ts": oops\n' }, inputFormat: { type: 'json' } },
+        tuningConfig: { type: 'index_parallel', maxParseExceptions: 0 },
+      },
+    }));
+    const { code, stdout } = await grove.cli(['ingest', spec]);
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/task \S+ failed in [\d.]+ s: .*parse exceptions/i);
+    expect(stdout).toContain('rows: processed 1, processedWithError 0, unparseable 1, thrownAway 0');
+    expect(stdout).toMatch(/parse errors:\n  line 2: Unable to parse row \[\{"ts": oops\]/);
   });
 
   it('a spec with bad fields is refused before any work, each field named', async () => {
