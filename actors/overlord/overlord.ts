@@ -51,9 +51,10 @@ export interface KnownTask {
 /**
  * The overlord (Druid's): accepts tasks and hands them to indexers with free capacity, keeps the
  * lockbox, allocates segment ids and publishes segments. It decides on its own fold of the log
- * (pure deciders in src/overlord), one command at a time, and appends through the metastore; the
- * timeouts machines cannot have (a waiting lock, a handoff, a silent indexer) are its timers,
- * whose facts land in the log like any other.
+ * (pure deciders in src/overlord), one command at a time per datasource (see CommandQueue), and
+ * appends through the metastore; the timeouts machines cannot have (a waiting lock, a handoff, a
+ * silent indexer) are its timers, whose facts land in the log like any other. One overlord leads:
+ * a second one would share the requests of the first (queue groups) but not its decisions.
  */
 export class Overlord {
   readonly cluster = new ClusterState();
@@ -276,13 +277,20 @@ export class Overlord {
   }
 
   private checkIndexersSoon(): void {
-    const silent = this.heartbeats.silent();
-    const left = [...this.cluster.servers.values()].filter((s) => s.kind === 'indexer' && !s.alive && this.state.activeTasksOn(s.serverId).length > 0);
-    if (silent.length === 0 && left.length === 0) return;
+    if (this.lostIndexers().length === 0) return;
+    // Looked at again in the queue: one that spoke up meanwhile is not lost.
     this.background('losing indexers', async () => {
-      for (const { id, silentMs } of silent) await this.queue.commit(() => decideIndexerLoss(this.state, id, `no heartbeat for ${silentMs} ms`));
-      for (const s of left) await this.queue.commit(() => decideIndexerLoss(this.state, s.serverId, 'it left the cluster'));
+      for (const { id, reason } of this.lostIndexers()) await this.queue.commit(() => decideIndexerLoss(this.state, id, reason));
     });
+  }
+
+  /** Indexers that went silent, and indexers that left with tasks still on them. */
+  private lostIndexers(): Array<{ id: string; reason: string }> {
+    const silent = this.heartbeats.silent().map(({ id, silentMs }) => ({ id, reason: `no heartbeat for ${silentMs} ms` }));
+    const left = [...this.cluster.servers.values()]
+      .filter((s) => s.kind === 'indexer' && !s.alive && this.state.activeTasksOn(s.serverId).length > 0)
+      .map((s) => ({ id: s.serverId, reason: 'it left the cluster' }));
+    return [...silent, ...left];
   }
 
   /** Tries the datasource's waiting requests again, most urgent first, once per burst of facts. */
