@@ -22,8 +22,8 @@ export interface BrokerOptions {
   attempts?: number;
 }
 
-/** Node errors that another replica would repeat: the query itself is wrong. */
-const QUERY_ERRORS = new Set(['bad_request', 'invalid_query']);
+/** Errors that say the server could not answer, not that the query cannot be answered: another replica may. */
+const SERVER_ERRORS = new Set(['unavailable', 'timeout']);
 
 /**
  * The broker (Druid's): answers `grove.api.query`. It folds the event feed into the timelines of
@@ -113,7 +113,7 @@ export class Broker {
       if (reply.partial !== null) partials.push(decodePartial(reply.partial));
       return new Set(reply.missing);
     } catch (e) {
-      if (isGroveError(e) && QUERY_ERRORS.has(e.code)) throw e;
+      if (!isGroveError(e) || !SERVER_ERRORS.has(e.code)) throw e;
       return new Set(items.map((w) => w.id));
     }
   }

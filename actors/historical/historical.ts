@@ -25,6 +25,8 @@ export interface HistoricalOptions {
   deepStorage: DeepStorage;
   /** How often it beats its heart (default 1 s). */
   heartbeatEveryMs?: number;
+  /** Segments downloaded and opened at once (Druid's numLoadingThreads; default 2). */
+  loadConcurrency?: number;
 }
 
 interface Served {
@@ -46,12 +48,14 @@ export class Historical {
   private readonly served = new Map<string, Served>();
   private readonly loading = new Map<string, Promise<void>>();
   private usedBytes = 0;
+  private readonly loadSlots: Semaphore;
   private service: Service | null = null;
   private beat: NodeJS.Timeout | null = null;
   private stopped = false;
 
   private constructor(readonly o: HistoricalOptions) {
     this.cache = new SegmentCache(o.cacheDir);
+    this.loadSlots = new Semaphore(o.loadConcurrency ?? 2);
   }
 
   static async start(o: HistoricalOptions): Promise<Historical> {
@@ -72,8 +76,7 @@ export class Historical {
         query: { subject: node.query(o.id), handler: (b) => h.query(b), queue: false },
       },
     });
-    await h.append([{ type: 'ServerJoined', data: { serverId: o.id, kind: 'historical', tier: o.tier, capacity: o.capacityBytes } }, ...plan.drops]);
-    await h.announce(plan.announce, readers);
+    await h.join(plan.drops, plan.announce, readers);
     h.sendBeat();
     h.beat = setInterval(() => h.sendBeat(), o.heartbeatEveryMs ?? 1000);
     h.beat.unref();
@@ -92,25 +95,28 @@ export class Historical {
   }
 
   /**
-   * Re-announces cached segments in one append; if the metastore refuses it (one segment was killed
-   * meanwhile, say), one by one, dropping from the cache what it refuses.
+   * Joins, drops what the cache lost and re-announces what it holds, in one append, so that the
+   * coordinator never sees the server empty and assigns it what it already has. If the metastore
+   * refuses that (a cached segment was killed meanwhile, say), it joins first and re-announces one
+   * by one, removing from the cache what is refused.
    */
-  private async announce(segments: SegmentDescriptor[], readers: Map<string, SegmentReader>): Promise<void> {
-    if (segments.length === 0) return;
-    const fact = (d: SegmentDescriptor): NewEvent => ({ type: 'ReplicaLoaded', data: { dataSource: d.dataSource, segmentId: d.id, serverId: this.o.id, fromCache: true } });
+  private async join(drops: NewEvent[], segments: SegmentDescriptor[], readers: Map<string, SegmentReader>): Promise<void> {
+    const joined: NewEvent = { type: 'ServerJoined', data: { serverId: this.o.id, kind: 'historical', tier: this.o.tier, capacity: this.o.capacityBytes } };
+    const announced = (d: SegmentDescriptor): NewEvent => ({ type: 'ReplicaLoaded', data: { dataSource: d.dataSource, segmentId: d.id, serverId: this.o.id, fromCache: true } });
+    for (const d of segments) this.serve(d, readers.get(d.id)!);
     try {
-      await this.append(segments.map(fact));
-      for (const d of segments) this.serve(d, readers.get(d.id)!);
+      await this.append([joined, ...drops, ...segments.map(announced)]);
       return;
     } catch (e) {
-      if (!isGroveError(e, 'conflict')) throw e;
+      if (!isGroveError(e, 'conflict') || segments.length === 0) throw e;
     }
+    await this.append([joined, ...drops]);
     for (const d of segments) {
       try {
-        await this.append([fact(d)]);
-        this.serve(d, readers.get(d.id)!);
+        await this.append([announced(d)]);
       } catch (e) {
         if (!isGroveError(e, 'conflict')) throw e;
+        this.unserve(d.id);
         await this.cache.remove(d);
       }
     }
@@ -126,7 +132,7 @@ export class Historical {
     if (this.served.has(d.id)) return {};
     let running = this.loading.get(d.id);
     if (running === undefined) {
-      running = this.loadOnce(d).finally(() => this.loading.delete(d.id));
+      running = this.loadSlots.run(() => this.loadOnce(d)).finally(() => this.loading.delete(d.id));
       this.loading.set(d.id, running);
     }
     await running;
@@ -205,7 +211,7 @@ export class Historical {
   }
 
   private sendBeat(): void {
-    if (this.stopped) return;
+    if (this.stopped || this.o.nc.isClosed()) return;
     this.o.nc.publish(heartbeat('historical', this.o.id), encode({ id: this.o.id, tier: this.o.tier, capacity: this.o.capacityBytes, used: this.usedBytes, segments: this.served.size }));
   }
 
@@ -223,5 +229,24 @@ export class Historical {
     const replicas = [...this.served.values()].map((s) => ({ dataSource: s.descriptor.dataSource, segmentId: s.descriptor.id }));
     await this.append(departureEvents(this.o.id, 'stopped', replicas)).catch((e) => console.error(`[grove] historical ${this.o.id}: cannot record its stop: ${(e as Error).message}`));
     this.served.clear();
+  }
+}
+
+/** At most `limit` loads at once; the others wait their turn in order. */
+class Semaphore {
+  private active = 0;
+  private readonly queue: Array<() => void> = [];
+
+  constructor(private readonly limit: number) {}
+
+  async run<T>(f: () => Promise<T>): Promise<T> {
+    if (this.active >= this.limit) await new Promise<void>((resolve) => this.queue.push(resolve));
+    this.active++;
+    try {
+      return await f();
+    } finally {
+      this.active--;
+      this.queue.shift()?.();
+    }
   }
 }

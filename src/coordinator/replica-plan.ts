@@ -101,7 +101,7 @@ function planLoad(seg: SegmentFacts, tiered: TieredReplicants, replicas: Readonl
     if (loaded.length < Math.min(want, slots.length)) namedTiersServed = false;
     if (holding.length < want) fillTier(seg, tier, want - holding.length, replicas, servers, o, plan);
     // A replica still loading does not count: the one it replaces (a balancer move) stays until it is loaded.
-    else if (loaded.length > want) dropExtra(seg, loaded, loaded.length - want, o, plan);
+    else if (loaded.length > want) dropExtra(seg, loaded, loaded.length - want, servers, o, plan);
   }
   if (namedTiersServed && (plan.zeroReplica || loadedInNamedTiers > 0)) dropFromOtherTiers(seg, tiered, replicas, servers, plan);
   return plan;
@@ -127,10 +127,14 @@ function fillTier(seg: SegmentFacts, tier: string, missing: number, replicas: Re
   }
 }
 
-/** Only loaded replicas can be dropped (a load in progress finishes first); the most utilized servers lose theirs. */
-function dropExtra(seg: SegmentFacts, loaded: HistoricalSlot[], extra: number, o: PlanOptions, plan: SegmentPlan): void {
+/**
+ * Only loaded replicas can be dropped (a load in progress finishes first); the most utilized
+ * servers lose theirs, and the pass counts the bytes as gone so the next segment's drop spreads.
+ */
+function dropExtra(seg: SegmentFacts, loaded: HistoricalSlot[], extra: number, servers: ServerDirectory, o: PlanOptions, plan: SegmentPlan): void {
   const order = [...loaded].sort((a, b) => (a.serverId === o.movingFrom ? -1 : b.serverId === o.movingFrom ? 1 : utilization(b) - utilization(a)));
   for (const s of order.slice(0, extra)) {
+    servers.reserve(s.serverId, -seg.size);
     plan.intents.push({ kind: 'drop', dataSource: seg.dataSource, segmentId: seg.id, serverId: s.serverId, reason: s.serverId === o.movingFrom ? 'balance' : 'rule' });
   }
 }

@@ -77,8 +77,17 @@ export function runQuery(query: Query, slices: readonly SegmentSlice[]): unknown
 /** Typed arrays (group states, key ids) travel as their raw bytes rather than as lists of numbers. */
 const codec = new ExtensionCodec();
 const bytesOf = (v: ArrayBufferView) => new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
-codec.register({ type: 1, encode: (v: unknown) => (v instanceof Float64Array ? bytesOf(v) : null), decode: (b: Uint8Array) => new Float64Array(b.slice().buffer) });
-codec.register({ type: 2, encode: (v: unknown) => (v instanceof Int32Array ? bytesOf(v) : null), decode: (b: Uint8Array) => new Int32Array(b.slice().buffer) });
+/**
+ * A fresh, aligned copy. Not `b.slice()`: bytes received from a socket are a Node Buffer, whose
+ * `slice` is a view into the socket's (shared, unaligned) memory rather than a copy.
+ */
+const copyOf = (b: Uint8Array): ArrayBuffer => {
+  const copy = new Uint8Array(b.byteLength);
+  copy.set(b);
+  return copy.buffer;
+};
+codec.register({ type: 1, encode: (v: unknown) => (v instanceof Float64Array ? bytesOf(v) : null), decode: (b: Uint8Array) => new Float64Array(copyOf(b)) });
+codec.register({ type: 2, encode: (v: unknown) => (v instanceof Int32Array ? bytesOf(v) : null), decode: (b: Uint8Array) => new Int32Array(copyOf(b)) });
 
 export function encodePartial(p: Partial): Uint8Array {
   return encode(p, { extensionCodec: codec });

@@ -80,9 +80,10 @@ export class TestCluster {
     await this.actorNc?.close();
   }
 
+  /** One load at a time, as a historical with one loading thread: an overwrite arrives partition by partition. */
   async startHistorical(id: string, tier = '_default_tier', capacityBytes = GiB): Promise<Historical> {
     const nc = await connectAs('actor', this.natsUrl);
-    const h = await Historical.start({ nc, id, tier, capacityBytes, cacheDir: join(this.dir, 'cache', id), deepStorage: this.deep, heartbeatEveryMs: 200 });
+    const h = await Historical.start({ nc, id, tier, capacityBytes, cacheDir: join(this.dir, 'cache', id), deepStorage: this.deep, heartbeatEveryMs: 200, loadConcurrency: 1 });
     this.historicals.set(id, { h, nc });
     return h;
   }
@@ -162,6 +163,13 @@ export class TestCluster {
       const rows = await this.segments(dataSource);
       return ids.map((id) => rows.find((r) => r.id === id)?.state ?? 'absent');
     }, { timeout, interval: 50 }).toEqual(ids.map(() => state));
+    await this.brokerCaughtUp();
+  }
+
+  /** The broker folds the feed on its own: wait until it has seen what the log holds now. */
+  async brokerCaughtUp(): Promise<void> {
+    const head = this.state.position;
+    await expect.poll(() => this.broker.cluster.position, { timeout: 5000, interval: 10 }).toBeGreaterThanOrEqual(head);
   }
 
   /** Records of the log from `from` on, of the given types. */
