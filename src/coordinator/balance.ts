@@ -27,13 +27,15 @@ export interface BalanceInput {
  */
 export function planMoves(b: BalanceInput): Move[] {
   const moves: Move[] = [];
+  const moved = new Set<string>();
   for (const tier of b.servers.tiers()) {
     while (moves.length < b.maxMoves) {
       const sorted = b.servers.sortedTier(tier);
       if (sorted.length < 2) break;
-      const move = bestMove(b, sorted[sorted.length - 1]!, sorted[0]!);
+      const move = bestMove(b, sorted[sorted.length - 1]!, sorted[0]!, moved);
       if (move === null) break;
       moves.push(move);
+      moved.add(move.segmentId);
       const size = b.sizeOf(move.segmentId);
       b.servers.reserve(move.to, size);
       b.servers.reserve(move.from, -size);
@@ -43,10 +45,10 @@ export function planMoves(b: BalanceInput): Move[] {
 }
 
 /** A loaded segment of `hi` that `lo` lacks, whose move leaves `lo` still no fuller than `hi`. */
-function bestMove(b: BalanceInput, hi: HistoricalSlot, lo: HistoricalSlot): Move | null {
+function bestMove(b: BalanceInput, hi: HistoricalSlot, lo: HistoricalSlot, moved: ReadonlySet<string>): Move | null {
   for (const id of b.segmentsOn(hi.serverId)) {
     const replicas = b.replicasOf(id);
-    if (replicas.get(hi.serverId)?.status !== 'loaded' || replicas.has(lo.serverId) || !b.movable(id)) continue;
+    if (moved.has(id) || replicas.get(hi.serverId)?.status !== 'loaded' || replicas.has(lo.serverId) || !b.movable(id)) continue;
     const size = b.sizeOf(id);
     if (size <= 0 || lo.bytes + size > lo.capacity) continue;
     const after = { lo: { ...lo, bytes: lo.bytes + size }, hi: { ...hi, bytes: hi.bytes - size } };

@@ -3,7 +3,7 @@ import { GroveError } from '../bus/errors.ts';
 import type { NewEvent } from '../events/catalog.ts';
 import { parseGranularity } from '../time/granularity.ts';
 import { parsePeriod } from '../time/period.ts';
-import { issuesOf } from '../spec/validation.ts';
+import { formatPath } from '../spec/validation.ts';
 import { nonEmpty } from './requests.ts';
 
 /** Druid's defaults for a DataSourceCompactionConfig. */
@@ -65,7 +65,9 @@ export const compactionGetRequest = z.object({ dataSource: nonEmpty.optional() }
 export function parseCompactionConfig(dataSource: string, json: unknown, prefix = 'config'): CompactionConfig {
   const r = compactionConfigSchema.safeParse(json);
   if (!r.success) {
-    const details = issuesOf(r.error, prefix);
+    const details = r.error.issues.flatMap((i) => (i.code === 'unrecognized_keys'
+      ? i.keys.map((k) => ({ path: formatPath([...i.path, k], prefix), reason: 'is not a field of a compaction config' }))
+      : [{ path: formatPath(i.path, prefix), reason: i.message }]));
     throw new GroveError('invalid_spec', `invalid compaction config: ${details.map((d) => `${d.path}: ${d.reason}`).join('; ')}`, details);
   }
   if (r.data.dataSource !== undefined && r.data.dataSource !== dataSource) {
