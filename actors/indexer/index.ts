@@ -11,14 +11,21 @@ function envInt(name: string): number | undefined {
   return n;
 }
 
+/**
+ * The indexer's server id. The log knows servers by id alone, and one process runs all its actors
+ * under one `--id` (a historical beside this indexer, say): qualified, the two stay two servers.
+ */
+export const indexerIdOf = (processId: string): string => `indexer-${processId}`;
+
 export const indexerActor: ActorKind = {
   kind: 'indexer',
   description: 'runs tasks (batch index, ...) in child processes; a crashing task fails alone',
   async start(ctx) {
     const paths = dataPaths(ctx.config.dataDir);
+    const id = indexerIdOf(ctx.id);
     const ix = await Indexer.start({
       nc: ctx.nc,
-      id: ctx.id,
+      id,
       capacity: ctx.taskSlots ?? envInt('GROVE_TASK_SLOTS') ?? 2,
       maxHeapMb: envInt('GROVE_TASK_HEAP_MB') ?? 2048,
       natsUrl: ctx.config.natsUrl,
@@ -27,6 +34,6 @@ export const indexerActor: ActorKind = {
       workRoot: paths.work,
       tier: ctx.tier,
     });
-    return { kind: 'indexer', id: ctx.id, stop: () => ix.stop() };
+    return { kind: 'indexer', id, stop: () => ix.stop() };
   },
 };

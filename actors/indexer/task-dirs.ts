@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { taskArg } from '../../src/tasks/process-protocol.ts';
 
 /**
- * An indexer's scratch space: `<work>/indexer-<id>/<taskId>/` per task, with `<taskId>.pid`
+ * An indexer's scratch space: `<work>/<indexerId>/<taskId>/` per task, with `<taskId>.pid`
  * beside it while its process runs. What a previous run of the same indexer left there (after a
  * kill -9, say) tells it which task processes may still be running.
  */
@@ -12,7 +12,7 @@ export class TaskDirs {
   readonly root: string;
 
   constructor(workRoot: string, indexerId: string) {
-    this.root = join(workRoot, `indexer-${indexerId}`);
+    this.root = join(workRoot, indexerId);
   }
 
   workDirOf(taskId: string): string {

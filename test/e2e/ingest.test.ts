@@ -1,6 +1,9 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { request } from '../../src/bus/client.ts';
+import { API } from '../../src/bus/subjects.ts';
+import { connectAs } from '../support/bus.ts';
 import { startGrove, type GroveProcess } from '../support/grove-process.ts';
 
 let grove: GroveProcess;
@@ -27,7 +30,7 @@ describe('grove ingest and grove task, as a user runs them', () => {
 
   it('grove task status, list and report tell the same story', async () => {
     const status = await grove.cli(['task', 'status', taskId]);
-    expect(status.stdout).toMatch(/state\s+succeeded/);
+    expect(status.stdout).toMatch(/state\s+succeeded \(on indexer indexer-local\)/);
     expect(status.stdout).toMatch(/rows\s+processed 10,000/);
     const list = JSON.parse((await grove.cli(['task', 'list', '--datasource', 'wikipedia', '--json'])).stdout) as Array<{ taskId: string; state: string }>;
     expect(list).toContainEqual(expect.objectContaining({ taskId, state: 'succeeded' }));
@@ -36,6 +39,21 @@ describe('grove ingest and grove task, as a user runs them', () => {
       ingestionState: 'COMPLETED', segmentsPublished: 1,
       rowStats: { buildSegments: { processed: 10_000, processedWithError: 0, unparseable: 0, thrownAway: 0 } },
     });
+  });
+
+  it("what it published is loaded by a historical and answers the README's topN query", async () => {
+    const client = await connectAs('client', grove.natsUrl);
+    try {
+      await expect.poll(async () => (await request<Array<{ state: string }>>(client, API.segmentList, { dataSource: 'wikipedia' })).map((x) => x.state), { timeout: 30_000, interval: 250 })
+        .toEqual(['published.used.available']);
+      const topN = JSON.parse(readFileSync('examples/wikipedia-top-pages.json', 'utf8'));
+      const [result] = await request<Array<{ timestamp: string; result: Array<{ page: string; count: number }> }>>(client, API.query, topN);
+      expect(result!.result).toHaveLength(10);
+      expect(result!.result.reduce((n, r) => n + r.count, 0)).toBeGreaterThan(0);
+      expect([...result!.result].sort((a, b) => b.count - a.count)).toEqual(result!.result);
+    } finally {
+      await client.close();
+    }
   });
 
   it('grove ingest --no-wait prints only the task id, which grove task cancel can stop', async () => {

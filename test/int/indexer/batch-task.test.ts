@@ -156,6 +156,6 @@ describe('a batch index task, through the overlord and an indexer', () => {
 
   it('leaves no task process, slot or scratch space behind', async () => {
     expect(g.indexer.runningTasks()).toEqual([]);
-    expect(readdirSync(join(g.inputs, '..', 'work', 'indexer-ix-batch'))).toEqual([]);
+    expect(readdirSync(join(g.inputs, '..', 'work', 'ix-batch'))).toEqual([]);
   });
 });

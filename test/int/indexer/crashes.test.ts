@@ -31,7 +31,7 @@ function task(dataSource: string, test?: string, id?: string): unknown {
   };
 }
 
-const pidFileOf = (taskId: string): string => join(g.inputs, '..', 'work', 'indexer-ix-crashes', `${taskId}.pid`);
+const pidFileOf = (taskId: string): string => join(g.inputs, '..', 'work', 'ix-crashes', `${taskId}.pid`);
 const alive = (pid: number): boolean => {
   try {
     process.kill(pid, 0);

@@ -58,7 +58,7 @@ describe('an indexer that restarts leaves no task process behind', () => {
     const first = await startIndexer();
     await request(g.clientNc, API.taskSubmit, hangingTask('left-behind'));
     await expect.poll(async () => (await status('left-behind')).state, { timeout: 20_000 }).toBe('running');
-    const pidFile = join(workRoot, `indexer-${ID}`, 'left-behind.pid');
+    const pidFile = join(workRoot, ID, 'left-behind.pid');
     await expect.poll(() => existsSync(pidFile)).toBe(true);
     const taskPid = Number(readFileSync(pidFile, 'utf8'));
 
@@ -77,24 +77,24 @@ describe('an indexer that restarts leaves no task process behind', () => {
     // A process that never turns its event loop, so never hears its indexer go, marked as a task process.
     const stuck = spawn(process.execPath, ['-e', 'for (;;) {}', '--', taskArg('stuck')], { stdio: 'ignore', detached: true });
     started.push(stuck);
-    mkdirSync(join(workRoot, `indexer-${ID}`), { recursive: true });
-    writeFileSync(join(workRoot, `indexer-${ID}`, 'stuck.pid'), String(stuck.pid));
+    mkdirSync(join(workRoot, ID), { recursive: true });
+    writeFileSync(join(workRoot, ID, 'stuck.pid'), String(stuck.pid));
     // And one that is not: same pid file shape, another command line. It must survive.
     const bystander = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore', detached: true });
     started.push(bystander);
-    writeFileSync(join(workRoot, `indexer-${ID}`, 'bystander.pid'), String(bystander.pid));
+    writeFileSync(join(workRoot, ID, 'bystander.pid'), String(bystander.pid));
 
     await startIndexer();
     await expect.poll(() => alive(stuck.pid!), { timeout: 5000 }).toBe(false);
     expect(alive(bystander.pid!)).toBe(true);
-    expect(existsSync(join(workRoot, `indexer-${ID}`, 'stuck.pid'))).toBe(false);
+    expect(existsSync(join(workRoot, ID, 'stuck.pid'))).toBe(false);
   });
 
   it('stopped cleanly, it fails the task it runs and leaves the cluster', async () => {
     const current = started.filter((p) => p.exitCode === null && p.signalCode === null && p.spawnargs.some((a) => a.endsWith('indexer-process.ts'))).at(-1)!;
     await request(g.clientNc, API.taskSubmit, hangingTask('at-shutdown'));
     await expect.poll(async () => (await status('at-shutdown')).state, { timeout: 20_000 }).toBe('running');
-    const pidFile = join(workRoot, `indexer-${ID}`, 'at-shutdown.pid');
+    const pidFile = join(workRoot, ID, 'at-shutdown.pid');
     await expect.poll(() => existsSync(pidFile)).toBe(true);
     const pid = Number(readFileSync(pidFile, 'utf8'));
     current.kill('SIGTERM');
