@@ -1,7 +1,6 @@
-import { existsSync, mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NatsConnection } from 'nats';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { MACHINES, MACHINE_KINDS } from '../../machines/index.ts';
 import { request } from '../../src/bus/client.ts';
 import { connectBus } from '../../src/bus/connection.ts';
@@ -12,6 +11,7 @@ import { ClusterState } from '../../src/projections/cluster-state.ts';
 import { stateName } from '../../src/projections/machine-fold.ts';
 import { chartOf, statesOf, transitionKey } from '../../src/ui/chart/statechart.ts';
 import { startGrove, type GroveProcess } from '../support/grove-process.ts';
+import { SHOTS, fullShot, launchChromium, openVisualizer, shown, travelTo } from './ui-support.ts';
 import { DAY1, DAY3, DS, SEG, V1, V2, V3, scenario } from '../golden/scenario.ts';
 
 /**
@@ -19,15 +19,13 @@ import { DAY1, DAY3, DS, SEG, V1, V2, V3, scenario } from '../golden/scenario.ts
  * log, the page open in a real headless Chromium. Screenshots go to test-results/ui/ (git-ignored).
  */
 
-const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = new URL('../../test-results/ui/', import.meta.url).pathname;
-
 let grove: GroveProcess;
 let actor: NatsConnection;
 let browser: Browser;
 let page: Page;
-/** Every URL the page asked for: all of them must be grove's own. */
-const requested: string[] = [];
+/** Every URL the page asked for (all of them must be grove's own), and what it complained about. */
+let requested: string[];
+let complaints: string[];
 const batches = scenario();
 /** The last append, kept back to watch it arrive live. */
 const lastBatch = batches.pop()!;
@@ -44,36 +42,18 @@ async function logSays(): Promise<{ records: LogRecord[]; state: ClusterState }>
   return { records, state };
 }
 
-/** Waits until every view shows the log as of `seq`. */
-async function shown(seq: number): Promise<void> {
-  await page.waitForSelector(`body[data-busy="false"][data-at="${seq}"]`, { timeout: 30_000 });
-}
-
-async function travelTo(seq: number): Promise<void> {
-  await page.$eval('#slider', (el, v) => {
-    (el as HTMLInputElement).value = String(v);
-    el.dispatchEvent(new Event('change'));
-  }, seq);
-  await shown(seq);
-}
-
 const chart = (kind: string) => page.locator(`section.machine[data-kind="${kind}"]`);
 const count = async (kind: string, path: string): Promise<number> => Number(await chart(kind).locator(`g.state[data-path="${path}"]`).getAttribute('data-count'));
 const chunk = (interval: string, version: string) => page.locator(`#picture g.chunk[data-interval="${interval}"][data-version="${version}"]`);
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run \`node scripts/ensure-chromium.mjs\` as root (or apt-get install -y chromium)`);
-  mkdirSync(SHOTS, { recursive: true });
   // Only the metastore and the visualizer: the events below stand for the other actors' work.
   grove = await startGrove(['--actors', 'metastore,ui']);
   actor = await connectBus({ url: grove.natsUrl, user: 'actor', password: 'actor', name: 'e2e-ui' });
   for (const events of batches) await append(events);
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
-  page = await browser.newPage({ viewport: { width: 1700, height: 1100 } });
-  page.on('request', (r) => requested.push(r.url()));
-  page.on('websocket', (ws) => requested.push(ws.url()));
-  await page.goto(`http://127.0.0.1:${grove.uiPort}/`);
-  await shown((await logSays()).records.length);
+  browser = await launchChromium();
+  ({ page, requested, complaints } = await openVisualizer(browser, `http://127.0.0.1:${grove.uiPort}/`));
+  await shown(page, (await logSays()).records.length);
 }, 120_000);
 
 afterAll(async () => {
@@ -110,7 +90,7 @@ describe('the visualizer, in a real browser', () => {
       expect(Number(await chart(kind).locator('.total').getAttribute('data-total')), kind).toBe([...expected.values()].reduce((a, b) => a + b, 0) + (kind === 'segment' ? 1 : 0));
     }
     expect(await count('segment', 'killed')).toBe(1);
-    await page.screenshot({ path: `${SHOTS}overview.png`, fullPage: true });
+    await fullShot(page, 'overview');
   });
 
   it('follows a segment: its state lit in its chart, its history with the transition each event caused', async () => {
@@ -138,7 +118,7 @@ describe('the visualizer, in a real browser', () => {
   it('updates live as events arrive: a realtime segment appears, marked, and is counted', async () => {
     expect(await count('segment', 'building')).toBe(0);
     const seq = await append(lastBatch);
-    await shown(seq);
+    await shown(page, seq);
     expect(await count('segment', 'building')).toBe(1);
     const cell = page.locator(`#picture g.cell[data-segment="${SEG.day3rt}"]`);
     expect(await cell.getAttribute('data-realtime')).toBe('true');
@@ -150,7 +130,7 @@ describe('the visualizer, in a real browser', () => {
     const { records } = await logSays();
     const head = records.length;
     const beforeOverwrite = records.find((r) => r.type === 'SegmentsPublished' && JSON.stringify(r.data).includes(V2))!.seq - 1;
-    await travelTo(beforeOverwrite);
+    await travelTo(page, beforeOverwrite);
     expect(await page.locator('#live').getAttribute('class')).not.toContain('on');
     // No V2 yet: V1 is what queries read on day 1, and the followed segment was still used and served.
     expect(await chunk(DAY1, V2).count()).toBe(0);
@@ -162,14 +142,14 @@ describe('the visualizer, in a real browser', () => {
     expect(await count('segment', 'published.used.unavailable')).toBe(1);
     expect(await count('task', 'succeeded')).toBe(2);
     expect(await page.locator('#point').textContent()).toContain(`seq ${beforeOverwrite} of ${head}`);
-    await page.screenshot({ path: `${SHOTS}time-travel.png`, fullPage: true });
+    await fullShot(page, 'time-travel');
     // One partition of V2 published: incomplete, its missing partition dashed, V1 still read.
-    await travelTo(beforeOverwrite + 1);
+    await travelTo(page, beforeOverwrite + 1);
     expect(await chunk(DAY1, V2).getAttribute('data-complete')).toBe('false');
     expect(await chunk(DAY1, V2).locator('rect.cell.missing').count()).toBe(1);
     expect(await chunk(DAY1, V1).getAttribute('data-visible')).toBe('true');
     await page.click('#live');
-    await shown(head);
+    await shown(page, head);
     expect(await chunk(DAY1, V2).getAttribute('data-visible')).toBe('true');
   });
 
@@ -177,9 +157,13 @@ describe('the visualizer, in a real browser', () => {
     const row = page.locator('#entity tbody tr').first();
     const seq = Number(await row.getAttribute('data-seq'));
     await row.click();
-    await shown(seq);
+    await shown(page, seq);
     expect(await page.locator('#entity .state').getAttribute('data-state')).toBe('published.used.unavailable');
     await page.click('#live');
+  });
+
+  it('runs without a script error or anything refused by its security policy', () => {
+    expect(complaints).toEqual([]);
   });
 
   it('loads nothing from outside grove: it works with no internet', () => {

@@ -10,8 +10,7 @@ export function chartSvg(kind: string, layout: ChartLayout): string {
   const w = Math.ceil(layout.width);
   const h = Math.ceil(layout.height);
   return [
-    // Drawn to fit its card (never larger than life): the page's stylesheet sets the width.
-    `<svg ${attrs({ class: 'chart', 'data-kind': kind, viewBox: `0 0 ${w} ${h}`, width: w, height: h, style: `max-width: ${w}px`, xmlns: 'http://www.w3.org/2000/svg' })}>`,
+    `<svg ${attrs({ class: 'chart', 'data-kind': kind, viewBox: `0 0 ${w} ${h}`, width: w, height: h, xmlns: 'http://www.w3.org/2000/svg' })}>`,
     `<defs><marker id="arrow-${esc(kind)}" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="9" markerHeight="9" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z"/></marker></defs>`,
     '<g class="states">', ...layout.states.map(stateSvg), '</g>',
     '<g class="edges">', ...layout.edges.map((e) => edgeSvg(kind, e)), '</g>',

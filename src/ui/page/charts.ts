@@ -9,6 +9,15 @@ import { esc } from '../svg.ts';
 /** Charts wider than this take a whole row of the grid. */
 const WIDE = 900;
 
+/**
+ * Drawings scale down to fit their box, never up: the stylesheet makes them as wide as the box,
+ * and this caps them at their own width (the page's security policy allows no inline styles).
+ */
+export function fitNoLarger(box: HTMLElement): void {
+  const svg = box.querySelector('svg');
+  if (svg !== null) svg.style.maxWidth = `${svg.getAttribute('width')}px`;
+}
+
 /** One card per machine: its statechart, its counts, and the followed entity lit up in it. */
 export class Charts {
   private readonly models = new Map<string, ChartModel>();
@@ -27,7 +36,9 @@ export class Charts {
       const layout = await layoutChart(model, elk);
       const card = this.card(m.kind);
       card.classList.toggle('wide', layout.width > WIDE);
-      card.querySelector('.drawing')!.innerHTML = chartSvg(m.kind, layout);
+      const drawing = card.querySelector<HTMLElement>('.drawing')!;
+      drawing.innerHTML = chartSvg(m.kind, layout);
+      fitNoLarger(drawing);
     }
   }
 

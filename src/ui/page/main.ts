@@ -5,7 +5,7 @@ import type { TimelineView } from '../../replay/timeline-view.ts';
 import { timelineSvg } from '../timeline/svg.ts';
 import { esc } from '../svg.ts';
 import { PageBus, type PageConfig } from './bus.ts';
-import { Charts } from './charts.ts';
+import { Charts, fitNoLarger } from './charts.ts';
 import { hitsHtml, historyHtml } from './follow.ts';
 
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
@@ -115,6 +115,7 @@ class Visualizer {
       this.charts.follow(entity);
       $('entity').innerHTML = entity === null ? $('entity').innerHTML : historyHtml(entity);
       $('picture').innerHTML = timeline === null ? '<p class="none">No datasource yet.</p>' : timelineSvg(timeline as TimelineView);
+      fitNoLarger($('picture'));
       this.hideError();
       document.body.dataset.at = String(at);
     } catch (e) {

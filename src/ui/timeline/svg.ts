@@ -51,7 +51,7 @@ export function timelineSvg(view: TimelineView): string {
     return `<g ${attrs({ class: 'read', 'data-interval': v.interval, 'data-version': v.version })}><rect ${attrs({ x: x1 + 3, y: bottom + 14, width: x2 - x1 - 6, height: 20, rx: 4 })}/><text ${attrs({ x: (x1 + x2) / 2, y: bottom + 28, 'text-anchor': 'middle' })}>${esc(fit(v.version, x2 - x1 - 10))}</text><title>${esc(`${v.interval}: version ${v.version}`)}</title></g>`;
   });
   return [
-    `<svg ${attrs({ class: 'timeline', 'data-datasource': view.dataSource, 'data-at': view.at, viewBox: `0 0 ${width} ${height}`, width, height, style: `max-width: ${width}px`, xmlns: 'http://www.w3.org/2000/svg' })}>`,
+    `<svg ${attrs({ class: 'timeline', 'data-datasource': view.dataSource, 'data-at': view.at, viewBox: `0 0 ${width} ${height}`, width, height, xmlns: 'http://www.w3.org/2000/svg' })}>`,
     '<defs><pattern id="realtime-stripes" width="8" height="8" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="8" height="8" class="rt-bg"/><line x1="0" y1="0" x2="0" y2="8" class="rt-stripe"/></pattern></defs>',
     ...axis, ...labels, ...chunks,
     `<text class="lane" ${attrs({ x: LEFT - 10, y: bottom + 28, 'text-anchor': 'end' })}>queries read</text>`,
