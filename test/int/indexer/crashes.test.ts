@@ -1,11 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decode } from '@msgpack/msgpack';
 import { describe, expect, it } from 'vitest';
 import { taskProgress } from '../../../src/bus/subjects.ts';
 import { TASK_RUNNER_MODULES } from '../../../src/tasks/registry.ts';
 import { writeInput } from '../../unit/ingest/support.ts';
-import { startIndexedGrove } from './support.ts';
+import { alive, startIndexedGrove, taskPid } from './support.ts';
 
 const g = startIndexedGrove('crashes', {
   capacity: 2,
@@ -30,16 +29,6 @@ function task(dataSource: string, test?: string, id?: string): unknown {
     },
   };
 }
-
-const pidFileOf = (taskId: string): string => join(g.inputs, '..', 'work', 'ix-crashes', `${taskId}.pid`);
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 describe('a task that crashes fails alone; the indexer keeps serving', () => {
   it('a task process that exits mid-task fails that task, while the task beside it succeeds', async () => {
@@ -69,8 +58,7 @@ describe('a task that crashes fails alone; the indexer keeps serving', () => {
   it('a canceled task that ignores its stop is killed, and its process is gone', async () => {
     const taskId = await g.submit(task('hanging', 'hang'));
     await expect.poll(async () => (await g.status(taskId)).state, { timeout: 15_000 }).toBe('running');
-    await expect.poll(() => existsSync(pidFileOf(taskId))).toBe(true);
-    const pid = Number(readFileSync(pidFileOf(taskId), 'utf8'));
+    const pid = await taskPid(join(g.inputs, '..', 'work', 'ix-crashes'), taskId);
     expect(alive(pid)).toBe(true);
     await g.cancel(taskId);
     expect((await g.ended(taskId)).state).toBe('canceled');

@@ -1,10 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { taskArg } from '../../../src/tasks/process-protocol.ts';
 import { tempDir } from '../../support/temp-dir.ts';
 import { startGrove } from '../overlord/support.ts';
+import { alive, taskPid } from './support.ts';
 import { request } from '../../../src/bus/client.ts';
 import { API } from '../../../src/bus/subjects.ts';
 import type { TaskStatus } from '../../../src/overlord/task-view.ts';
@@ -32,15 +33,6 @@ afterAll(() => {
   for (const p of started) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
 });
 
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
 function hangingTask(id: string): unknown {
   return {
     type: 'index_parallel', id, context: { test: 'hang' },
@@ -57,13 +49,10 @@ describe('an indexer that restarts leaves no task process behind', () => {
   it('killed with -9, its task processes exit on their own, and its next run fails the task it left', async () => {
     const first = await startIndexer();
     await request(g.clientNc, API.taskSubmit, hangingTask('left-behind'));
-    await expect.poll(async () => (await status('left-behind')).state, { timeout: 20_000 }).toBe('running');
-    const pidFile = join(workRoot, ID, 'left-behind.pid');
-    await expect.poll(() => existsSync(pidFile)).toBe(true);
-    const taskPid = Number(readFileSync(pidFile, 'utf8'));
+    const pid = await taskPid(join(workRoot, ID), 'left-behind');
 
     first.kill('SIGKILL');
-    await expect.poll(() => alive(taskPid), { timeout: 10_000 }).toBe(false);
+    await expect.poll(() => alive(pid), { timeout: 10_000 }).toBe(false);
 
     await startIndexer();
     const ended = await status('left-behind');
@@ -93,10 +82,7 @@ describe('an indexer that restarts leaves no task process behind', () => {
   it('stopped cleanly, it fails the task it runs and leaves the cluster', async () => {
     const current = started.filter((p) => p.exitCode === null && p.signalCode === null && p.spawnargs.some((a) => a.endsWith('indexer-process.ts'))).at(-1)!;
     await request(g.clientNc, API.taskSubmit, hangingTask('at-shutdown'));
-    await expect.poll(async () => (await status('at-shutdown')).state, { timeout: 20_000 }).toBe('running');
-    const pidFile = join(workRoot, ID, 'at-shutdown.pid');
-    await expect.poll(() => existsSync(pidFile)).toBe(true);
-    const pid = Number(readFileSync(pidFile, 'utf8'));
+    const pid = await taskPid(join(workRoot, ID), 'at-shutdown');
     current.kill('SIGTERM');
     await expect.poll(() => current.exitCode, { timeout: 20_000 }).toBe(0);
     expect(alive(pid)).toBe(false);

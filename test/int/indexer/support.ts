@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { Indexer, type IndexerOptions } from '../../../actors/indexer/indexer.ts';
@@ -70,4 +70,21 @@ export function startIndexedGrove(label: string, options: Partial<IndexerOptions
     .flatMap((d) => d.segments);
   g.fileOf = (s) => g.deep.pathOf({ dataSource: s.dataSource, interval: parseInterval(s.interval), version: s.version, partitionNum: s.partitionNum });
   return g;
+}
+
+/** Whether a process of that pid still exists. */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The pid of a task's process, once its indexer has recorded it under `workDir` (`<taskId>.pid`). */
+export async function taskPid(workDir: string, taskId: string): Promise<number> {
+  const file = join(workDir, `${taskId}.pid`);
+  await expect.poll(() => existsSync(file), { timeout: 20_000 }).toBe(true);
+  return Number(readFileSync(file, 'utf8'));
 }
