@@ -6,7 +6,7 @@
  */
 import type { NatsConnection } from 'nats';
 import { connectBus } from '../bus/connection.ts';
-import { GroveError, isGroveError } from '../bus/errors.ts';
+import { isGroveError } from '../bus/errors.ts';
 import { LocalDeepStorage } from '../storage/local.ts';
 import { OverlordClient } from './overlord-client.ts';
 import type { FromTask, RunMessage, ToTask } from './process-protocol.ts';
@@ -25,8 +25,9 @@ function send(m: FromTask): Promise<void> {
   return new Promise((resolve) => process.send!(m, undefined, {}, () => resolve()));
 }
 
+/** Aborts the runner's signal; `exitCode`: exit after the wind-down even if the runner has not returned. */
 function stop(reason: string, exitCode: number | null): void {
-  controller.abort(new GroveError('conflict', `the task was stopped: ${reason}`));
+  controller.abort(new Error(`the task was stopped: ${reason}`));
   if (exitCode !== null) setTimeout(() => process.exit(exitCode), WIND_DOWN_MS).unref();
 }
 
