@@ -1,9 +1,9 @@
 import type { EndpointDef } from '../../src/bus/service.ts';
-import { API } from '../../src/bus/subjects.ts';
+import { API, INTERNAL } from '../../src/bus/subjects.ts';
 import { compactionGetRequest, compactionSetRequest, decideCompactionSet } from '../../src/coordinator/compaction-config.ts';
-import { markRequest, parseRequest, segmentListRequest } from '../../src/coordinator/requests.ts';
+import { descriptorsRequest, markRequest, parseRequest, segmentListRequest } from '../../src/coordinator/requests.ts';
 import { decideRulesSet, getRules, rulesGetRequest, rulesHistory, rulesHistoryRequest, rulesSetRequest } from '../../src/coordinator/rules-api.ts';
-import { decideMarkUnused, decideMarkUsed, listDataSources, listSegments, type MarkDecision } from '../../src/coordinator/segment-api.ts';
+import { decideMarkUnused, decideMarkUsed, describeSegments, listDataSources, listSegments, type MarkDecision } from '../../src/coordinator/segment-api.ts';
 import type { NewEvent } from '../../src/events/catalog.ts';
 import type { Coordinator } from './coordinator.ts';
 
@@ -26,6 +26,7 @@ export function coordinatorEndpoints(c: Coordinator): Record<string, EndpointDef
       },
     },
     datasourceList: { subject: API.datasourceList, handler: () => listDataSources(c.cluster) },
+    segmentDescriptors: { subject: INTERNAL.coordinatorSegments, handler: (b) => describeSegments(c.cluster, parseRequest(descriptorsRequest, b, INTERNAL.coordinatorSegments)) },
     rulesGet: { subject: API.rulesGet, handler: (b) => getRules(c.cluster, parseRequest(rulesGetRequest, b, API.rulesGet)) },
     rulesSet: {
       subject: API.rulesSet,

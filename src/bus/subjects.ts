@@ -54,6 +54,8 @@ export const INTERNAL = {
   overlordTaskUpdate: 'grove.overlord.task.update',
   /** Streaming tasks (`index_nats`) that supervisors start: not in the public API. */
   overlordTaskSubmit: 'grove.overlord.task.submit',
+  /** Published segments with their descriptors, for tasks that read or delete them (compact, kill). */
+  coordinatorSegments: 'grove.coordinator.segments',
 } as const;
 
 /** Every committed event: `grove.event.<aggregate>.<type>`. */

@@ -39,6 +39,14 @@ export const markRequest = z.object({
 
 export const dataSourceRef = z.object({ dataSource: nonEmpty }).strict();
 
+/** `grove.coordinator.segments`: a datasource's used (or unused) published segments in an interval, or by id. */
+export const descriptorsRequest = z.object({
+  dataSource: nonEmpty,
+  interval: isoInterval.optional(),
+  segmentIds: z.array(nonEmpty).min(1).optional(),
+  used: z.boolean(),
+}).strict();
+
 export function parseRequest<S extends z.ZodType>(schema: S, body: unknown, subject: string): z.output<S> {
   const r = schema.safeParse(body ?? {});
   if (r.success) return r.data;

@@ -6,7 +6,8 @@ import { stateName, type EntitySnapshot } from '../projections/machine-fold.ts';
 import { condense, contains, formatInterval, overlaps, parseInterval, type Interval } from '../time/interval.ts';
 import { timelineEntryOf, VersionedTimeline } from '../timeline/index.ts';
 import { isUsedState, type CoordinatorView } from './cluster-view.ts';
-import type { markRequest, segmentListRequest } from './requests.ts';
+import type { descriptorsRequest, markRequest, segmentListRequest } from './requests.ts';
+import type { SegmentDescriptor } from '../../machines/segment/events.ts';
 
 /** One row of `grove.api.segment.list` (DESIGN.md §5, a fixed contract). */
 export interface SegmentRow {
@@ -51,11 +52,10 @@ function rowOf(s: Snap): SegmentRow {
   };
 }
 
-const byPlace = (a: Snap, b: Snap): number => {
-  const x = a.context;
-  const y = b.context;
-  return x.interval < y.interval ? -1 : x.interval > y.interval ? 1 : x.version < y.version ? -1 : x.version > y.version ? 1 : x.partitionNum - y.partitionNum;
-};
+type Placed = Pick<SegmentDescriptor, 'interval' | 'version' | 'partitionNum'>;
+
+const byPlace = (x: Placed, y: Placed): number =>
+  x.interval < y.interval ? -1 : x.interval > y.interval ? 1 : x.version < y.version ? -1 : x.version > y.version ? 1 : x.partitionNum - y.partitionNum;
 
 /** `grove.api.segment.list`: a datasource's segments in time order, filtered by interval (overlap) and state. Pure. */
 export function listSegments(cluster: ClusterState, req: z.output<typeof segmentListRequest>): SegmentRow[] {
@@ -65,7 +65,7 @@ export function listSegments(cluster: ClusterState, req: z.output<typeof segment
     const i = intervalOf(s);
     return i !== null && overlaps(i, req.interval);
   });
-  rows.sort(byPlace);
+  rows.sort((a, b) => byPlace(a.context, b.context));
   return (req.limit === undefined ? rows : rows.slice(0, req.limit)).map(rowOf);
 }
 
@@ -141,4 +141,28 @@ function tryAdd(t: VersionedTimeline<null>, s: Snap): void {
 
 function marking(ids: string[], event: NewEvent): MarkDecision {
   return { events: ids.length === 0 ? [] : [event], result: { numChangedSegments: ids.length } };
+}
+
+/** A published segment as tasks read it: its descriptor and its state. */
+export interface DescribedSegment {
+  state: string;
+  descriptor: SegmentDescriptor;
+}
+
+/**
+ * `grove.coordinator.segments` (Druid's RetrieveUsedSegmentsAction / RetrieveUnusedSegmentsAction):
+ * the published segments that are used (or unused), overlapping the interval or named by id. Pure.
+ */
+export function describeSegments(cluster: ClusterState, req: z.output<typeof descriptorsRequest>): DescribedSegment[] {
+  const wanted = req.segmentIds === undefined ? null : new Set(req.segmentIds);
+  const prefix = req.used ? 'published.used.' : 'published.unused.';
+  const out: DescribedSegment[] = [];
+  for (const s of cluster.segmentsOf(req.dataSource)) {
+    const state = stateName(s.value);
+    const d = s.context.descriptor;
+    if (d === null || !state.startsWith(prefix) || (wanted !== null && !wanted.has(d.id))) continue;
+    if (req.interval !== undefined && !overlaps(parseInterval(d.interval), req.interval)) continue;
+    out.push({ state, descriptor: d });
+  }
+  return out.sort((a, b) => byPlace(a.descriptor, b.descriptor));
 }

@@ -12,6 +12,8 @@ const here = (file: string): string => new URL(file, import.meta.url).href;
 export const TASK_RUNNER_MODULES: RunnerModules = {
   index: here('./index-task.ts'),
   index_parallel: here('./index-task.ts'),
+  compact: here('./compact.ts'),
+  kill: here('./kill.ts'),
 };
 
 export class UnknownTaskTypeError extends Error {

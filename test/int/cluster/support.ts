@@ -4,7 +4,9 @@ import type { NatsConnection } from 'nats';
 import { Broker } from '../../../actors/broker/broker.ts';
 import { Coordinator, type CoordinatorOptions } from '../../../actors/coordinator/coordinator.ts';
 import { Historical } from '../../../actors/historical/historical.ts';
+import { Indexer } from '../../../actors/indexer/indexer.ts';
 import { Metastore } from '../../../actors/metastore/metastore.ts';
+import { Overlord } from '../../../actors/overlord/overlord.ts';
 import type { SegmentDescriptor, ShardSpec } from '../../../machines/segment/events.ts';
 import { request } from '../../../src/bus/client.ts';
 import { API, INTERNAL } from '../../../src/bus/subjects.ts';
@@ -16,6 +18,7 @@ import { parseTaskSpec, type IndexTaskSpec } from '../../../src/spec/task-spec.t
 import { LocalDeepStorage } from '../../../src/storage/local.ts';
 import { pushSegment } from '../../../src/tasks/publish-segments.ts';
 import { connectAs, ownNatsServer } from '../../support/bus.ts';
+import { TEST_PASSWORDS } from '../../support/nats-server.ts';
 import { tempDir } from '../../support/temp-dir.ts';
 
 export const DAY = 86_400_000;
@@ -55,6 +58,8 @@ export class TestCluster {
   broker!: Broker;
   deep!: LocalDeepStorage;
   readonly historicals = new Map<string, { h: Historical; nc: NatsConnection }>();
+  overlord: Overlord | null = null;
+  indexer: Indexer | null = null;
   private writes = 0;
 
   constructor(private readonly coordinatorOptions: Partial<CoordinatorOptions>) {}
@@ -71,7 +76,30 @@ export class TestCluster {
     this.broker = await Broker.start({ nc: this.actorNc, id: 'b', nodeTimeoutMs: 5000 });
   }
 
+  /** An overlord and an indexer, for tests that run tasks (compact, kill). */
+  async startTasks(): Promise<void> {
+    this.overlord = await Overlord.start({ nc: this.actorNc, id: 'o' });
+    this.indexer = await Indexer.start({
+      nc: this.actorNc, id: 'i', natsUrl: this.natsUrl, natsPassword: TEST_PASSWORDS.actor, maxHeapMb: 512,
+      deepStorageDir: join(this.dir, 'deep'), workRoot: join(this.dir, 'tasks'), log: () => undefined,
+    });
+  }
+
+  /** Submits a task as a client does and waits for it to end; resolves with its status. */
+  async runTask(task: object, timeout = 60_000): Promise<{ taskId: string; state: string; error?: string }> {
+    const { taskId } = await request<{ taskId: string }>(this.clientNc, API.taskSubmit, task);
+    return this.taskEnded(taskId, timeout);
+  }
+
+  async taskEnded(taskId: string, timeout = 60_000): Promise<{ taskId: string; state: string; error?: string }> {
+    const status = () => request<{ taskId: string; state: string; error?: string }>(this.clientNc, API.taskStatus, { taskId });
+    await expect.poll(async () => ['succeeded', 'failed', 'canceled'].includes((await status()).state), { timeout, interval: 100 }).toBe(true);
+    return status();
+  }
+
   async stop(): Promise<void> {
+    await this.indexer?.stop();
+    await this.overlord?.stop();
     for (const id of [...this.historicals.keys()]) await this.stopHistorical(id);
     await this.broker?.stop();
     await this.coordinator?.stop();
