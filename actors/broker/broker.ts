@@ -1,4 +1,5 @@
 import type { NatsConnection, Service } from 'nats';
+import { untilMetastoreAnswers } from '../coordinator/metastore-wait.ts';
 import { request } from '../../src/bus/client.ts';
 import { GroveError, isGroveError } from '../../src/bus/errors.ts';
 import { startService } from '../../src/bus/service.ts';
@@ -48,6 +49,7 @@ export class Broker {
 
   static async start(o: BrokerOptions): Promise<Broker> {
     const b = new Broker(o);
+    await untilMetastoreAnswers(o.nc, `broker ${o.id}`);
     await b.follower.start();
     b.timelines.rebuild();
     b.service = await startService(o.nc, {

@@ -20,6 +20,7 @@ import { Appender } from './appender.ts';
 import { AutoCompaction } from './auto-compaction.ts';
 import { coordinatorEndpoints } from './endpoints.ts';
 import { HistoricalHeartbeats } from './heartbeats.ts';
+import { untilMetastoreAnswers } from './metastore-wait.ts';
 
 export interface CoordinatorOptions {
   nc: NatsConnection;
@@ -93,6 +94,7 @@ export class Coordinator {
 
   static async start(o: CoordinatorOptions): Promise<Coordinator> {
     const c = new Coordinator(o);
+    await untilMetastoreAnswers(o.nc, `coordinator ${o.id}`);
     c.follower.onRecord((r) => c.onRecord(r));
     await c.follower.start();
     c.view.rebuild();

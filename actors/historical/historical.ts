@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { NatsConnection, Service } from 'nats';
+import { untilMetastoreAnswers } from '../coordinator/metastore-wait.ts';
 import { encode } from '@msgpack/msgpack';
 import type { SegmentDescriptor } from '../../machines/segment/events.ts';
 import { request } from '../../src/bus/client.ts';
@@ -60,6 +61,7 @@ export class Historical {
 
   static async start(o: HistoricalOptions): Promise<Historical> {
     const h = new Historical(o);
+    await untilMetastoreAnswers(o.nc, `historical ${o.id}`);
     const log = ownReplicas(o.id, await h.ownHistory());
     const cached = await h.cache.scan();
     const plan = reconcile(o.id, log, cached.map((c) => c.descriptor));

@@ -1,8 +1,12 @@
 import { Command } from 'commander';
+import { datasourcesCommand } from './commands/datasources.ts';
 import { ingestCommand } from './commands/ingest.ts';
 import { logCommand } from './commands/log.ts';
 import { logExportCommand } from './commands/log-export.ts';
+import { queryCommand } from './commands/query.ts';
 import { replayCommand } from './commands/replay.ts';
+import { rulesCommand } from './commands/rules.ts';
+import { segmentsCommand } from './commands/segments.ts';
 import { startCommand } from './commands/start.ts';
 import { statusCommand } from './commands/status.ts';
 import { taskCommand } from './commands/task.ts';
@@ -20,6 +24,10 @@ logExportCommand(program);
 replayCommand(program);
 ingestCommand(program);
 taskCommand(program);
+queryCommand(program);
+segmentsCommand(program);
+datasourcesCommand(program);
+rulesCommand(program);
 uiCommand(program);
 
 try {
