@@ -35,6 +35,11 @@ export class FoldCursor {
     return this.state.position;
   }
 
+  /** The state as it stands, when it stands at `seq` (nothing to fold); null otherwise. */
+  at(seq: number): ClusterState | null {
+    return this.state.position === seq ? this.state : null;
+  }
+
   /** Segments killed since the start of the source. */
   get killed(): number {
     return this.killedCount;

@@ -1,5 +1,5 @@
 import { badRequest } from '../bus/errors.ts';
-import { formatInstant, parseInstant } from '../time/instant.ts';
+import { parseInstant } from '../time/instant.ts';
 import type { RecordSource } from './source.ts';
 
 /** A point in history: a sequence number, an ISO-8601 time, or `latest`. */
@@ -43,8 +43,3 @@ function firstFrom(source: RecordSource, seq: number) {
   return undefined;
 }
 
-/** A point for people: `seq 42 (2024-05-01T12:00:00.000Z)`. */
-export function describePoint(source: RecordSource, seq: number): string {
-  const r = source.get(seq);
-  return r === undefined ? `seq ${seq}` : `seq ${seq} (${formatInstant(r.at)})`;
-}

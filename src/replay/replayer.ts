@@ -222,8 +222,14 @@ export class Replayer {
       .map(([id]) => [id, this.baseEntity(kind, id)!]);
   }
 
-  /** Every segment of a datasource as of `upTo`, folded from the datasource's index. */
+  /**
+   * Every segment of a datasource as of `upTo`: from the whole-cluster fold when it stands there
+   * already (the page asks for counts, then the timeline, of one point), else folded from the
+   * datasource's index alone.
+   */
   private segmentsOf(dataSource: string, upTo: number): SegmentFacts[] {
+    const folded = this.cursor.at(upTo);
+    if (folded !== null) return folded.segmentsOf(dataSource).map((s) => ({ state: stateName(s.value), context: s.context as SegmentContext }));
     const segments = new Map<string, Snap>(this.baseOfKind('segment', dataSource));
     for (const r of this.source.scan({ entity: `datasource:${dataSource}`, to: upTo })) {
       const fact = factOf(r);

@@ -25,7 +25,8 @@ export function hitsHtml(hits: SearchHit[]): string {
 
 /** The followed entity: its state as of the point shown, and each event with the transition it caused. */
 export function historyHtml(e: Explanation): string {
-  const rows = e.steps.map((s) => `<tr data-seq="${s.seq}" class="${esc(s.effect)}" title="go to seq ${s.seq}">
+  // The last step is where the entity stands as of the point shown.
+  const rows = e.steps.map((s, i) => `<tr data-seq="${s.seq}" class="${esc(s.effect)}${i === e.steps.length - 1 ? ' current' : ''}" title="go to seq ${s.seq}">
     <td class="seq">${s.seq}</td><td class="time" title="${esc(new Date(s.at).toISOString())}">${esc(time(s.at))}</td><td class="event">${esc(s.type)}</td>
     <td class="move">${s.effect === 'related' ? esc(s.after) : `${esc(s.before)} → <b>${esc(s.after)}</b>`}</td><td class="why">${esc(decided(s))}</td></tr>`);
   return `<h3><span class="kind">${esc(e.kind)}</span> <span class="id">${esc(e.id)}</span></h3>

@@ -113,7 +113,7 @@ class Visualizer {
       this.showPoint(at, counts.time);
       this.charts.setCounts(counts.counts);
       this.charts.follow(entity);
-      $('entity').innerHTML = entity === null ? $('entity').innerHTML : historyHtml(entity);
+      if (entity !== null) $('entity').innerHTML = historyHtml(entity);
       $('picture').innerHTML = timeline === null ? '<p class="none">No datasource yet.</p>' : timelineSvg(timeline as TimelineView);
       fitNoLarger($('picture'));
       this.hideError();

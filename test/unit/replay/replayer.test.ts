@@ -102,6 +102,15 @@ describe('replaying a datasource', () => {
     expect(old.partitions.map((p) => [p.id, p.state])).toEqual([[SEG.day1v1p1, 'published.unused.available']]);
   });
 
+  it('draws the same timeline from the whole-cluster fold as from the datasource\'s own history', async () => {
+    const r = replayer();
+    for (const at of [published(SEG.day1v2p0), published(SEG.day1v2p1), records.length]) {
+      const alone = await r.state('timeline', DS, at);
+      await r.counts(at);
+      expect(await r.state('timeline', DS, at)).toEqual(alone);
+    }
+  });
+
   it('marks the segment a streaming task builds as realtime, visible on its day', async () => {
     const latest = (await replayer().state('timeline', DS)) as TimelineView;
     expect(chunk(latest, DAY3, V3)!.partitions).toEqual([expect.objectContaining({ id: SEG.day3rt, realtime: true, state: 'building', servers: ['taskR'] })]);
