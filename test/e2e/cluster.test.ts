@@ -151,11 +151,25 @@ describe('every actor kind runs alone, in a process of its own, against one nats
     expect(await total('loop', '2024-02-01/2024-02-02')).toBe(40);
   });
 
+  it('an hour-granularity overwrite inside a day segment shows the new hour and the rest of the old day (partial overshadowing)', async () => {
+    await request(client, API.rulesSet, { dataSource: 'hourly', rules: [{ type: 'loadForever', tieredReplicants: { hot: 1 } }] });
+    await ingest(indexTask('hourly', '2024-03-01', 1, { pages: 6 }));
+    const hour = indexTask('hourly', '2024-03-01', 100, { pages: 1 }) as { spec: { dataSchema: { granularitySpec: object }; ioConfig: { inputSource: object } } };
+    hour.spec.dataSchema.granularitySpec = { segmentGranularity: 'hour', queryGranularity: 'none', intervals: ['2024-03-01T03:00/PT1H'] };
+    hour.spec.ioConfig.inputSource = { type: 'inline', data: JSON.stringify({ time: '2024-03-01T03:30:00Z', page: 'fresh', added: 100 }) };
+    await ingest(hour);
+    await expect.poll(async () => (await segments('hourly', 'published.used.available')).length, { timeout: 20_000 }).toBe(2);
+    const scan = await request<Array<{ events: Array<{ page: string; added: number }> }>>(client, API.query, {
+      queryType: 'scan', dataSource: 'hourly', intervals: ['2024-03-01/2024-03-02'], columns: ['__time', 'page', 'added'], order: 'ascending',
+    });
+    expect(scan.flatMap((b) => b.events.map((e) => `${e.page}:${e.added}`))).toEqual(['page0:1', 'fresh:100', 'page2:1', 'page3:1', 'page4:1', 'page5:1']);
+  });
+
   it('grove segments, grove datasources and grove rules show the cluster', async () => {
     const seg = await cli(['segments', 'loop', '--state', 'published.used']);
     expect(seg.stdout).toMatch(/2024-02-01T00:00:00\.000Z\/2024-02-02T00:00:00\.000Z\s+\S+\s+0\s+published\.used\.available\s+cold2,hot1\s+8/);
     const ds = JSON.parse((await cli(['datasources', '--json'])).stdout) as Array<{ name: string; segments: number; rows: number }>;
-    expect(ds.map((d) => [d.name, d.segments, d.rows])).toEqual([['loop', 1, 8], ['wiki', 1, 4]]);
+    expect(ds.map((d) => [d.name, d.segments, d.rows])).toEqual([['hourly', 2, 7], ['loop', 1, 8], ['wiki', 1, 4]]);
     const rules = JSON.parse((await cli(['rules', 'get', 'loop'])).stdout);
     expect(rules).toEqual([{ type: 'loadForever', tieredReplicants: { hot: 1, cold: 1 }, useDefaultTierForNull: true }]);
   });
