@@ -2,25 +2,22 @@ import type { NatsConnection, Service } from 'nats';
 import { request } from '../../src/bus/client.ts';
 import { isGroveError } from '../../src/bus/errors.ts';
 import { startService } from '../../src/bus/service.ts';
-import { API, node } from '../../src/bus/subjects.ts';
-import { planMoves } from '../../src/coordinator/balance.ts';
-import { isUsedState, CoordinatorView } from '../../src/coordinator/cluster-view.ts';
+import { node } from '../../src/bus/subjects.ts';
+import type { CoordinatorView } from '../../src/coordinator/cluster-view.ts';
 import { eventsOf, segmentsOf, type Intent } from '../../src/coordinator/intents.ts';
-import { overshadowedSegments } from '../../src/coordinator/overshadow.ts';
-import { planSegment } from '../../src/coordinator/replica-plan.ts';
-import { RuleChains } from '../../src/coordinator/rule-chains.ts';
-import { departureEvents, SERVER_LEFT } from '../../src/coordinator/server-loss.ts';
-import { ServerDirectory } from '../../src/coordinator/servers.ts';
-import { Wakeups } from '../../src/coordinator/wakeups.ts';
+import { CoordinatorPlanner } from '../../src/coordinator/planner.ts';
+import { departureEvents } from '../../src/coordinator/server-loss.ts';
 import type { LogRecord } from '../../src/log/record.ts';
 import { ClusterState } from '../../src/projections/cluster-state.ts';
 import { LogFollower } from '../../src/projections/log-follower.ts';
-import { condense, type Interval } from '../../src/time/interval.ts';
 import { Appender } from './appender.ts';
 import { AutoCompaction } from './auto-compaction.ts';
 import { coordinatorEndpoints } from './endpoints.ts';
 import { HistoricalHeartbeats } from './heartbeats.ts';
 import { untilMetastoreAnswers } from './metastore-wait.ts';
+
+/** How long a segment whose decision the metastore refused waits before it is planned again. */
+const HOLD_BACK_MS = 2000;
 
 export interface CoordinatorOptions {
   nc: NatsConnection;
@@ -54,29 +51,16 @@ export interface CoordinatorOptions {
  */
 export class Coordinator {
   readonly cluster = new ClusterState();
-  readonly view: CoordinatorView;
+  readonly planner: CoordinatorPlanner;
   readonly now: () => number;
-  readonly chains: RuleChains;
   private readonly follower: LogFollower;
   readonly appender: Appender;
   private readonly heartbeats: HistoricalHeartbeats;
   private readonly compaction: AutoCompaction;
-  private readonly wakeups = new Wakeups();
-  private readonly dirty = new Set<string>();
-  private readonly coverage = new Map<string, Interval[]>();
-  /** Segments wanting replicas no server could take: planned again when servers change. */
-  private readonly wanting = new Set<string>();
-  /** Segments whose replicas went with a server: their new replicas are re-replications. */
-  private readonly lost = new Set<string>();
-  /** Segments the balancer is moving, and from where. */
-  private readonly moving = new Map<string, string>();
   /** Load requests sent and not yet answered by a fact, by replica: sent again when stale. */
   private readonly pendingLoads = new Map<string, { segmentId: string; serverId: string; sentAt: number }>();
-  /** Segments whose decisions the metastore refused: held back a moment before trying again. */
-  private readonly refused = new Map<string, number>();
   private lane: Promise<unknown> = Promise.resolve();
   private passQueued = false;
-  private balanceDue = true;
   private service: Service | null = null;
   private timers: NodeJS.Timeout[] = [];
   private wakeTimer: NodeJS.Timeout | null = null;
@@ -84,12 +68,15 @@ export class Coordinator {
 
   private constructor(readonly o: CoordinatorOptions) {
     this.now = o.now ?? Date.now;
-    this.view = new CoordinatorView(this.cluster);
-    this.chains = new RuleChains(this.cluster);
+    this.planner = new CoordinatorPlanner(this.cluster, { dropGraceMs: o.dropGraceMs ?? 120_000, loadRetryMs: o.loadRetryMs ?? 30_000, maxSegmentsToMove: o.maxSegmentsToMove ?? 5 });
     this.follower = new LogFollower(o.nc, this.cluster);
     this.appender = new Appender(o.nc, this.cluster, this.follower, `coordinator:${o.id}`);
     this.heartbeats = new HistoricalHeartbeats(this.cluster, o.heartbeatTimeoutMs ?? 10_000);
     this.compaction = new AutoCompaction(this, o.maxCompactionTasks ?? 1);
+  }
+
+  get view(): CoordinatorView {
+    return this.planner.view;
   }
 
   static async start(o: CoordinatorOptions): Promise<Coordinator> {
@@ -97,15 +84,10 @@ export class Coordinator {
     await untilMetastoreAnswers(o.nc, `coordinator ${o.id}`);
     c.follower.onRecord((r) => c.onRecord(r));
     await c.follower.start();
-    c.view.rebuild();
-    c.view.listen({ segmentTouched: (id) => c.touch(id), coverageChanged: (ds, i) => c.covered(ds, i) });
+    c.planner.start(() => c.kick());
     c.heartbeats.start(o.nc);
     c.service = await startService(o.nc, { kind: 'coordinator', id: o.id, description: 'keeps segments where their rules want them', endpoints: coordinatorEndpoints(c) });
-    // The first pass looks at everything, as Druid's first coordinator run does.
-    for (const [id] of c.cluster.entitiesOf('segment')) c.dirty.add(id);
-    for (const ds of c.cluster.dataSources()) c.covered(ds, { start: -Infinity, end: Infinity });
-    const sweepMs = o.sweepEveryMs ?? 60_000;
-    c.every(sweepMs, () => c.sweep());
+    c.every(o.sweepEveryMs ?? 60_000, () => c.sweep());
     c.every(Math.max(100, Math.floor((o.heartbeatTimeoutMs ?? 10_000) / 4)), () => c.checkHeartbeats());
     c.kick();
     return c;
@@ -120,39 +102,17 @@ export class Coordinator {
 
   // ---- reacting ----
 
-  private touch(id: string): void {
-    this.dirty.add(id);
-    this.kick();
-  }
-
-  private covered(dataSource: string, interval: Interval): void {
-    const list = this.coverage.get(dataSource) ?? [];
-    list.push(interval);
-    this.coverage.set(dataSource, list);
-    this.kick();
-  }
-
-  /** Facts with no segment machine that still change what segments need. */
   private onRecord(r: LogRecord): void {
+    this.planner.noteRecord(r);
     const data = r.data as Record<string, unknown>;
     switch (r.type) {
-      case 'RulesSet':
-        this.chains.invalidate(data.dataSource as string);
-        this.replanDataSource(data.dataSource as string);
-        return;
       case 'ServerJoined':
         if (data.kind !== 'historical') return;
         this.heartbeats.greet(data.serverId as string);
-        for (const id of this.wanting) this.dirty.add(id);
-        this.balanceDue = true;
         this.resendTo(data.serverId as string);
-        this.kick();
         return;
       case 'ServerLeft':
         this.heartbeats.forget(data.serverId as string);
-        return;
-      case 'ReplicaDropped':
-        if (data.reason === SERVER_LEFT) this.lost.add(data.segmentId as string);
         return;
       case 'CompactionConfigSet':
       case 'TaskSucceeded':
@@ -165,13 +125,6 @@ export class Coordinator {
     }
   }
 
-  /** Every segment of a datasource (of all of them, for the default rules) follows its rules again. */
-  private replanDataSource(dataSource: string): void {
-    const dataSources = dataSource === '_default' ? this.cluster.dataSources() : [dataSource];
-    for (const ds of dataSources) for (const s of this.cluster.segmentsOf(ds)) this.dirty.add(s.context.id);
-    this.kick();
-  }
-
   private kick(): void {
     if (this.passQueued || this.stopped) return;
     this.passQueued = true;
@@ -181,82 +134,11 @@ export class Coordinator {
     });
   }
 
-  // ---- planning ----
-
-  /** One planning pass over what changed since the last. */
+  /** One pass: plan what changed, append it, then tell the historicals; auto-compaction after. */
   private async pass(): Promise<void> {
-    const now = this.now();
-    const intents: Intent[] = [];
-    const decided = new Set<string>();
-    for (const id of this.overshadowed()) {
-      decided.add(id);
-      intents.push({ kind: 'markUnused', dataSource: this.cluster.entity('segment', id)!.context.dataSource, segmentId: id, reason: 'overshadowed' });
-    }
-    const servers = new ServerDirectory(this.cluster.servers.values(), (id) => this.view.bytesOn(id));
-    const ids = [...this.dirty];
-    this.dirty.clear();
-    for (const id of ids) {
-      if (decided.has(id) || this.isHeldBack(id, now)) continue;
-      for (const i of this.planOne(id, servers, now)) intents.push(i);
-    }
-    if (this.balanceDue) for (const i of this.balance(servers)) intents.push(i);
-    await this.commit(intents);
+    await this.commit(this.planner.plan(this.now()));
     this.armWakeups();
     if (this.compaction.due) await this.compaction.run();
-  }
-
-  /** Used segments that served segments now overshadow, wherever coverage changed. */
-  private overshadowed(): string[] {
-    const out: string[] = [];
-    for (const [ds, intervals] of this.coverage) {
-      const used = this.view.usedTimeline(ds);
-      const served = this.view.servedTimeline(ds);
-      if (used === undefined || served === undefined) continue;
-      for (const within of condense(intervals)) for (const id of overshadowedSegments(used, served, within)) out.push(id);
-    }
-    this.coverage.clear();
-    return [...new Set(out)];
-  }
-
-  private planOne(id: string, servers: ServerDirectory, now: number): Intent[] {
-    const seg = this.view.facts(id);
-    if (seg === null) {
-      this.wanting.delete(id);
-      this.moving.delete(id);
-      return [];
-    }
-    const used = isUsedState(seg.state);
-    const decision = used ? this.chains.chainOf(seg.dataSource).decide(seg.interval, now) : null;
-    const replicas = this.view.replicasOf(id);
-    const movingFrom = this.moving.get(id) ?? null;
-    if (movingFrom !== null && replicas.get(movingFrom)?.status !== 'loaded') this.moving.delete(id);
-    const plan = planSegment(seg, decision, replicas, servers, {
-      now, dropGraceMs: this.o.dropGraceMs ?? 120_000, loadRetryMs: this.o.loadRetryMs ?? 30_000,
-      movingFrom: this.moving.get(id) ?? null, lostReplicas: this.lost.has(id),
-    });
-    this.view.setZeroReplica(id, used && plan.zeroReplica);
-    if (plan.wanting) this.wanting.add(id);
-    else this.wanting.delete(id);
-    if (plan.wakeAt !== null) this.wakeups.add(id, plan.wakeAt);
-    if (plan.intents.some((i) => i.kind === 'assign') || replicas.size === 0 || !used) this.lost.delete(id);
-    return plan.intents;
-  }
-
-  private balance(servers: ServerDirectory): Intent[] {
-    this.balanceDue = false;
-    const moves = planMoves({
-      servers,
-      segmentsOn: (s) => this.view.segmentsOn(s),
-      replicasOf: (s) => this.view.replicasOf(s),
-      sizeOf: (s) => this.cluster.entity('segment', s)?.context.descriptor?.size ?? 0,
-      movable: (s) => !this.moving.has(s) && this.cluster.stateOf('segment', s) === 'published.used.available',
-      maxMoves: this.o.maxSegmentsToMove ?? 5,
-    });
-    return moves.map((m) => {
-      this.moving.set(m.segmentId, m.from);
-      const dataSource = this.cluster.entity('segment', m.segmentId)!.context.dataSource;
-      return { kind: 'assign', dataSource, segmentId: m.segmentId, serverId: m.to, tier: m.tier, reason: 'balance' };
-    });
   }
 
   // ---- acting ----
@@ -277,40 +159,21 @@ export class Coordinator {
 
   /**
    * A refused batch is planned again on the newer state. The segment whose fact was refused is
-   * held back a few seconds, so a decision that keeps failing cannot spin against the metastore.
+   * held back a moment, so a decision that keeps failing cannot spin against the metastore.
    */
   private async refusedBatch(batch: Intent[], e: unknown): Promise<void> {
     const ids = segmentsOf(batch);
-    for (const id of ids) this.dirty.add(id);
+    const until = this.now() + HOLD_BACK_MS;
     if (!isGroveError(e, 'conflict')) {
       console.error(`[grove] coordinator ${this.o.id}: cannot append ${batch.length} decisions: ${(e as Error).message}`);
-      for (const id of ids) this.holdBack(id);
+      this.planner.refused(ids, ids, until);
       return;
     }
     const events = eventsOf(batch);
     const culprit = (e.details as Array<{ expectation?: { event?: number } }> | undefined)?.[0]?.expectation?.event;
-    const refusedEvent = culprit === undefined ? undefined : events[culprit];
-    const data = refusedEvent?.data as { segmentId?: string; segmentIds?: string[] } | undefined;
-    for (const id of data?.segmentIds ?? (data?.segmentId !== undefined ? [data.segmentId] : ids)) this.holdBack(id);
+    const data = (culprit === undefined ? undefined : events[culprit]?.data) as { segmentId?: string; segmentIds?: string[] } | undefined;
     await this.appender.catchUp().catch(() => undefined);
-    this.kick();
-  }
-
-  private holdBack(id: string): void {
-    const until = this.now() + 2000;
-    this.refused.set(id, until);
-    this.wakeups.add(id, until);
-  }
-
-  private isHeldBack(id: string, now: number): boolean {
-    const until = this.refused.get(id);
-    if (until === undefined) return false;
-    if (now >= until) {
-      this.refused.delete(id);
-      return false;
-    }
-    this.wakeups.add(id, until);
-    return true;
+    this.planner.refused(ids, data?.segmentIds ?? (data?.segmentId !== undefined ? [data.segmentId] : ids), until);
   }
 
   /** Tells each historical what was decided for it; what it does comes back as facts. */
@@ -363,12 +226,11 @@ export class Coordinator {
   private armWakeups(): void {
     if (this.wakeTimer !== null) clearTimeout(this.wakeTimer);
     this.wakeTimer = null;
-    const next = this.wakeups.next();
+    const next = this.planner.wakeups.next();
     if (next === null || this.stopped) return;
     this.wakeTimer = setTimeout(() => {
       this.wakeTimer = null;
-      for (const id of this.wakeups.takeDue(this.now())) this.dirty.add(id);
-      this.kick();
+      this.planner.wakeUp(this.now());
       this.armWakeups();
     }, Math.max(0, next - this.now()));
     this.wakeTimer.unref();
@@ -376,15 +238,9 @@ export class Coordinator {
 
   /** What time alone changes: period rules, servers with room again, balance, compaction, lost requests. */
   private sweep(): void {
-    for (const ds of this.cluster.dataSources()) {
-      if (!this.chains.isTimed(ds)) continue;
-      for (const s of this.cluster.segmentsOf(ds)) this.dirty.add(s.context.id);
-    }
-    for (const id of this.wanting) this.dirty.add(id);
-    this.balanceDue = true;
     this.compaction.due = true;
     this.resendStaleLoads();
-    this.kick();
+    this.planner.sweep();
   }
 
   private checkHeartbeats(): void {
