@@ -4,7 +4,7 @@ import type { Expectation } from '../events/expectations.ts';
 import { segmentId } from '../segment/id.ts';
 import type { FieldIssue } from '../spec/validation.ts';
 import { describeInterval } from '../timeline/describe.ts';
-import { contains, parseInterval, type Interval } from '../time/interval.ts';
+import { contains, overlaps, parseInterval, type Interval } from '../time/interval.ts';
 import { assertNotPreempted, decision, requireTask, taskStillIn, type Decision } from './decision.ts';
 import type { LockView } from './lock-index.ts';
 import type { OverlordState, TaskView } from './overlord-state.ts';
@@ -14,11 +14,15 @@ export interface PublishRequest {
   taskId: string;
   segments: SegmentDescriptor[];
   commit?: CommitMetadata;
+  /** Druid's `dropExisting`: older used segments inside the task's overwrite locks go unused in the same append. */
+  dropExisting?: boolean;
 }
 
 export interface Published {
   published: string[];
   alreadyPublished: boolean;
+  /** The segments `dropExisting` marked unused. */
+  dropped?: string[];
 }
 
 /** An offsets compare-and-swap that failed: which partitions differed, and whether trying again can help. */
@@ -51,7 +55,32 @@ export function decidePublish(state: OverlordState, req: PublishRequest): Decisi
   const expect: Expectation[] = [taskStillIn(task), ...[...new Set(locks)].map((id): Expectation => ({ type: 'state', kind: 'lock', id, in: ['granted'] }))];
   if (req.commit !== undefined) expect.push(checkOffsets(state, task.dataSource, req.commit));
   const data = { dataSource: task.dataSource, taskId: task.taskId, segments: req.segments, ...(req.commit !== undefined ? { commit: req.commit } : {}) };
-  return decision({ published: ids, alreadyPublished: false }, [{ type: 'SegmentsPublished', data }], expect);
+  const dropped = req.dropExisting ? replacedSegments(state, task, new Set(ids), intervals) : [];
+  if (dropped.length === 0) return decision({ published: ids, alreadyPublished: false }, [{ type: 'SegmentsPublished', data }], expect);
+  for (const id of dropped) expect.push({ type: 'state', kind: 'segment', id, in: ['published.used.available', 'published.used.unavailable'] });
+  return decision({ published: ids, alreadyPublished: false, dropped }, [
+    { type: 'SegmentsPublished', data },
+    { type: 'SegmentsMarkedUnused', data: { dataSource: task.dataSource, segmentIds: dropped, reason: 'dropExisting' } },
+  ], expect);
+}
+
+/**
+ * What `dropExisting` replaces (Druid: every existing segment fully inside the ingestion
+ * intervals): used segments inside one of the task's overwriting locks, of an older version than
+ * that lock's. Those the new segments cover are left to overshadowing, so that they switch over
+ * atomically once the new ones load; the rest (chunks the new data left empty) go unused now.
+ */
+function replacedSegments(state: OverlordState, task: TaskView, publishing: ReadonlySet<string>, published: Interval[]): string[] {
+  const overwriting = state.locks.locksOf(task.taskId).filter((l) => l.state === 'granted' && (l.lockType === 'EXCLUSIVE' || l.lockType === 'REPLACE'));
+  const out = new Set<string>();
+  for (const lock of overwriting) {
+    for (const chunk of state.segments.usedTimeline(task.dataSource).chunks(lock.interval)) {
+      if (chunk.version >= lock.version! || !contains(lock.interval, chunk.interval)) continue;
+      if (published.some((i) => overlaps(i, chunk.interval))) continue;
+      for (const p of chunk.partitions) if (!publishing.has(p.id)) out.add(p.id);
+    }
+  }
+  return [...out].sort();
 }
 
 /** Each descriptor names the task's datasource, and its id is what its fields make. */

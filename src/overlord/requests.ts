@@ -82,6 +82,7 @@ export const publishRequest = z.object({
   taskId: id,
   segments: z.array(segmentDescriptorSchema, { error: 'expected an array of segment descriptors' }).min(1, 'at least one segment is required'),
   commit: commitSchema.optional(),
+  dropExisting: z.boolean({ error: 'expected true or false' }).optional(),
 }).strict() satisfies z.ZodType<PublishRequest, unknown>;
 
 export const taskUpdateRequest = z.object({

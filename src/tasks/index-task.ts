@@ -14,14 +14,6 @@ import type { TaskContext, TaskOutcome } from './task-context.ts';
  */
 export default async function indexTask(ctx: TaskContext): Promise<TaskOutcome> {
   const task = parseTaskSpec(ctx.spec) as IndexTaskSpec;
-  if (task.spec.ioConfig.dropExisting) {
-    return {
-      status: 'failed',
-      code: 'invalid_spec',
-      error: 'ioConfig.dropExisting is not supported yet: the overlord cannot yet mark the replaced segments unused in the publish of the new ones. ' +
-        'Leave it out: the new version still replaces the existing data in every time chunk the input fills.',
-    };
-  }
   const ingestion = await runBatchIngestion(task.spec, {
     workDir: ctx.workDir,
     segmentIds: task.spec.ioConfig.appendToExisting ? appending(task, ctx.overlord) : overwriting(task, ctx.overlord),
@@ -32,7 +24,8 @@ export default async function indexTask(ctx: TaskContext): Promise<TaskOutcome> 
   if (ingestion instanceof IngestionFailedError) return { status: 'failed', error: ingestion.message, ...codeOf(ingestion.cause), report: ingestion.report };
   if (ingestion instanceof Error) throw ingestion;
   try {
-    await pushAndPublish(ctx, ingestion.segments);
+    // Druid: dropExisting replaces every segment inside the ingestion intervals, data or not.
+    await pushAndPublish(ctx, ingestion.segments, { dropExisting: task.spec.ioConfig.dropExisting && !task.spec.ioConfig.appendToExisting });
   } catch (e) {
     return { status: 'failed', error: `publishing: ${(e as Error).message}`, ...codeOf(e), report: ingestion.report };
   }

@@ -41,8 +41,8 @@ export class OverlordClient {
   }
 
   /** Publishes the segments (and commits stream offsets) in one append, or nothing. */
-  publish(segments: SegmentDescriptor[], commit?: CommitMetadata): Promise<Published> {
-    return this.call(INTERNAL.overlordPublish, { taskId: this.taskId, segments, ...(commit !== undefined ? { commit } : {}) });
+  publish(segments: SegmentDescriptor[], commit?: CommitMetadata, opts: { dropExisting?: boolean } = {}): Promise<Published> {
+    return this.call(INTERNAL.overlordPublish, { taskId: this.taskId, segments, ...(commit !== undefined ? { commit } : {}), ...(opts.dropExisting ? { dropExisting: true } : {}) });
   }
 
   /** Moves the task along: `started`, `publishing`, `awaitingHandoff` (with its segments), or to its end. */

@@ -33,7 +33,7 @@ const keyOf = (d: SegmentDescriptor): SegmentKey => ({ dataSource: d.dataSource,
  * files are deleted (Druid kills them too). A publish that got no answer at all leaves them, since it
  * may have landed. Returns the published descriptors; nothing to publish publishes nothing.
  */
-export async function pushAndPublish(ctx: TaskContext, segments: readonly IngestedSegment[]): Promise<SegmentDescriptor[]> {
+export async function pushAndPublish(ctx: TaskContext, segments: readonly IngestedSegment[], opts: { dropExisting?: boolean } = {}): Promise<SegmentDescriptor[]> {
   if (segments.length === 0) return [];
   const pushed: SegmentDescriptor[] = [];
   try {
@@ -43,7 +43,7 @@ export async function pushAndPublish(ctx: TaskContext, segments: readonly Ingest
     }
     ctx.signal.throwIfAborted();
     await ctx.overlord.update('publishing');
-    await ctx.overlord.publish(pushed);
+    await ctx.overlord.publish(pushed, undefined, opts);
     return pushed;
   } catch (e) {
     const refused = !isGroveError(e) || !(e.code === 'timeout' || e.code === 'unavailable');

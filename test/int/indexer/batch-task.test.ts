@@ -93,13 +93,25 @@ describe('a batch index task, through the overlord and an indexer', () => {
     });
   });
 
-  it('refuses dropExisting with a message saying why, rather than silently keeping the old segments of empty chunks', async () => {
-    const task = pagesTask(writeInput(g.inputs, 'drop.json', `${views('a', 1, 1)}\n`), { dataSource: 'dropping' }) as { spec: { ioConfig: object; dataSchema: { granularitySpec: object } } };
+  it('dropExisting replaces every older segment inside the ingestion intervals, in the same append as the new ones', async () => {
+    const twoDays = `${views('a', 1, 1)}\n{"ts":"2024-03-02T04:00:00Z","page":"b","views":2}\n`;
+    const before = await g.ended(await g.submit(pagesTask(writeInput(g.inputs, 'drop-before.json', twoDays), { dataSource: 'dropping' })));
+    expect(before.state).toBe('succeeded');
+    const [day1, day2] = await g.publishedBy(before.taskId);
+    expect(day2!.interval).toBe('2024-03-02T00:00:00.000Z/2024-03-03T00:00:00.000Z');
+
+    const task = pagesTask(writeInput(g.inputs, 'drop.json', `${views('a', 1, 9)}\n`), { dataSource: 'dropping' }) as { spec: { ioConfig: object; dataSchema: { granularitySpec: object } } };
     Object.assign(task.spec.ioConfig, { dropExisting: true });
     Object.assign(task.spec.dataSchema.granularitySpec, { intervals: ['2024-03-01/2024-03-03'] });
     const status = await g.ended(await g.submit(task));
-    expect(status).toMatchObject({ state: 'failed', errorCode: 'invalid_spec' });
-    expect(status.error).toMatch(/dropExisting is not supported yet/);
+    expect(status.state).toBe('succeeded');
+    const [replacement] = await g.publishedBy(status.taskId);
+    expect(replacement!.interval).toBe(day1!.interval);
+    // The second day had no new rows: without dropExisting its old segment would stay visible.
+    expect(g.state.stateOf('segment', day2!.id)).toMatch(/^published\.unused\./);
+    expect(g.state.entity('segment', day2!.id)!.context.unusedReason).toBe('dropExisting');
+    // The first day's old segment is overshadowed by the new one, which replaces it atomically once loaded.
+    expect(g.state.stateOf('segment', day1!.id)).toMatch(/^published\.used\./);
   });
 
   it('an indexer answers a malformed run request or an unknown task type with an error naming what is wrong, and runs nothing', async () => {
