@@ -20,6 +20,8 @@ export class IndexerHeartbeats {
   private readonly heard = new Map<string, { at: number; capacity: number }>();
   /** When a joined indexer never heard from was first noticed: its grace starts there. */
   private readonly noticed = new Map<string, number>();
+  /** The join each indexer's clock belongs to: a rejoin starts a fresh grace, whatever the last run's silence. */
+  private readonly joinSeen = new Map<string, number>();
   private sub: Subscription | null = null;
 
   constructor(private readonly state: ClusterState, private readonly timeoutMs: number) {}
@@ -57,7 +59,12 @@ export class IndexerHeartbeats {
     const out: Array<{ id: string; silentMs: number }> = [];
     for (const s of this.state.servers.values()) {
       if (s.kind !== 'indexer' || !s.alive) continue;
-      if (!this.noticed.has(s.serverId)) this.noticed.set(s.serverId, now);
+      if (this.joinSeen.get(s.serverId) !== s.joinedAt) {
+        this.joinSeen.set(s.serverId, s.joinedAt);
+        this.noticed.set(s.serverId, now);
+        const heard = this.heard.get(s.serverId);
+        if (heard !== undefined && now - heard.at > this.timeoutMs) this.heard.delete(s.serverId);
+      }
       const silentMs = Math.round(now - (this.heard.get(s.serverId)?.at ?? this.noticed.get(s.serverId)!));
       if (silentMs > this.timeoutMs) out.push({ id: s.serverId, silentMs });
     }
