@@ -6,7 +6,7 @@ import type { RuleJson, ServerKind } from '../events/cluster-events.ts';
 import type { Expectation } from '../events/expectations.ts';
 import { ConflictError, type FailedExpectation } from '../log/conflict.ts';
 import type { LogRecord } from '../log/record.ts';
-import { FOLDERS, stateName, type EntitySnapshot, type PersistedEntity } from './machine-fold.ts';
+import { FOLDERS, IllegalFactError, stateName, type EntityFolder, type EntitySnapshot, type PersistedEntity } from './machine-fold.ts';
 import { machineTargetsOf, type MachineTarget } from './routing.ts';
 
 type Snap = EntitySnapshot<MachineKind>;
@@ -54,7 +54,8 @@ interface Saved {
   compaction: Array<[string, Record<string, unknown>]>;
 }
 
-const keyOf = (t: MachineTarget): string => `${t.kind}\u0000${t.id}`;
+/** Steps already taken by earlier facts of the batch being admitted. */
+type Draft = Map<MachineKind, Map<string, Snap>>;
 const offsetsKey = (dataSource: string, stream: string): string => `${dataSource}\u0000${stream}`;
 const byFirst = <T>(a: [string, T], b: [string, T]): number => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
 
@@ -82,7 +83,7 @@ export class ClusterState {
   /** Folds a committed record (records at or before `position` were already folded). */
   apply(record: LogRecord): void {
     if (record.seq <= this.position) return;
-    this.fold(record, this.steps(factOf(record), new Map()));
+    this.fold(record, this.steps(factOf(record), null));
   }
 
   /**
@@ -93,27 +94,33 @@ export class ClusterState {
   admit(records: LogRecord[], expect: Expectation[]): void {
     const failed = expect.map((x) => this.failure(x)).filter((f): f is FailedExpectation => f !== null);
     if (failed.length > 0) throw new ConflictError(failed);
-    const draft = new Map<string, Snap>();
+    const draft: Draft = new Map();
     const steps = records.map((r, i) => {
       try {
         return this.steps(factOf(r), draft);
       } catch (e) {
-        if (e instanceof IllegalStep) throw new ConflictError([{ expectation: { event: i, type: r.type }, actual: e.state, reason: `event ${i} (${r.type}) is not legal: ${e.message}` }]);
+        if (e instanceof IllegalFactError) throw new ConflictError([{ expectation: { event: i, type: r.type }, actual: e.state, reason: `event ${i} (${r.type}) is not legal: ${e.message}` }]);
         throw e;
       }
     });
     records.forEach((r, i) => this.fold(r, steps[i]!));
   }
 
-  /** Where each of the fact's machines goes; entities not seen before start from their initial state. */
-  private steps(fact: GroveEvent, draft: Map<string, Snap>): Step[] {
+  /**
+   * Where each of the fact's machines goes; entities not seen before start from their initial
+   * state. A fact a machine does not accept throws IllegalFactError. With a draft, the steps of
+   * earlier facts of the same batch count, and this one's are added to it.
+   */
+  private steps(fact: GroveEvent, draft: Draft | null): Step[] {
     return machineTargetsOf(fact).map((target) => {
-      const key = keyOf(target);
-      const before = draft.get(key) ?? this.entity(target.kind, target.id) ?? null;
-      const from = before ?? FOLDERS[target.kind].initial(target.id);
-      if (!FOLDERS[target.kind].canApply(from as never, fact)) throw new IllegalStep(`${target.kind} ${target.id} in state ${stateName(from.value)} cannot take ${fact.type}`, stateName(from.value));
-      const after = FOLDERS[target.kind].apply(from as never, fact) as Snap;
-      draft.set(key, after);
+      const before = draft?.get(target.kind)?.get(target.id) ?? this.entities.get(target.kind)!.get(target.id) ?? null;
+      const folder = FOLDERS[target.kind] as EntityFolder<MachineKind>;
+      const after = folder.apply(before ?? folder.initial(target.id), fact);
+      if (draft !== null) {
+        let ofKind = draft.get(target.kind);
+        if (ofKind === undefined) draft.set(target.kind, (ofKind = new Map()));
+        ofKind.set(target.id, after);
+      }
       return { target, before, after };
     });
   }
@@ -285,19 +292,14 @@ export class ClusterState {
   }
 }
 
-class IllegalStep extends Error {
-  constructor(message: string, readonly state: string) {
-    super(message);
-  }
-}
-
 function replace<K, V>(map: Map<K, V>, entries: Iterable<[K, V]>): void {
   map.clear();
   for (const [k, v] of entries) map.set(k, v);
 }
 
+/** A record is its fact (type, data, at) with its place in the log besides, which machines ignore. */
 export function factOf(r: LogRecord): GroveEvent {
-  return { type: r.type, data: r.data, at: r.at } as GroveEvent;
+  return r as unknown as GroveEvent;
 }
 
 function sameOffsets(a: Record<string, number> | null, b: Record<string, number> | null): boolean {
