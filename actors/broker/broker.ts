@@ -127,6 +127,7 @@ export class Broker {
 
   async stop(): Promise<void> {
     this.follower.stop();
+    this.fold.close();
     await this.service?.stop().catch(() => undefined);
   }
 }

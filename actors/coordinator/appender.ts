@@ -15,7 +15,8 @@ const FOLD_TIMEOUT_MS = 30_000;
  * what it decides next is decided on what the log says rather than on what it hopes it says.
  */
 export class Appender {
-  private readonly waiting: Array<{ seq: number; resolve: () => void }> = [];
+  private readonly waiting: Array<{ seq: number; resolve: () => void; reject: (e: Error) => void }> = [];
+  private closed = false;
 
   constructor(
     private readonly nc: NatsConnection,
@@ -45,10 +46,17 @@ export class Appender {
 
   private foldedUpTo(seq: number): Promise<void> {
     if (this.state.position >= seq) return Promise.resolve();
+    if (this.closed) return Promise.reject(new GroveError('unavailable', `${this.actor} is stopping`));
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new GroveError('internal', `${this.actor}'s state did not reach sequence ${seq} within ${FOLD_TIMEOUT_MS} ms (it is at ${this.state.position})`)), FOLD_TIMEOUT_MS);
-      this.waiting.push({ seq, resolve: () => (clearTimeout(timer), resolve()) });
+      this.waiting.push({ seq, resolve: () => (clearTimeout(timer), resolve()), reject: (e) => (clearTimeout(timer), reject(e)) });
     });
+  }
+
+  /** The actor is stopping and its fold with it: whoever waits for the fold is told so at once. */
+  close(): void {
+    this.closed = true;
+    for (const w of this.waiting.splice(0)) w.reject(new GroveError('unavailable', `${this.actor} is stopping`));
   }
 
   private release(position: number): void {

@@ -164,6 +164,7 @@ export class Coordinator {
   private async refusedBatch(batch: Intent[], e: unknown): Promise<void> {
     const ids = segmentsOf(batch);
     const until = this.now() + HOLD_BACK_MS;
+    if (this.stopped) return;
     if (!isGroveError(e, 'conflict')) {
       console.error(`[grove] coordinator ${this.o.id}: cannot append ${batch.length} decisions: ${(e as Error).message}`);
       this.planner.refused(ids, ids, until);
@@ -265,6 +266,7 @@ export class Coordinator {
     if (this.wakeTimer !== null) clearTimeout(this.wakeTimer);
     this.heartbeats.stop();
     this.follower.stop();
+    this.appender.close();
     await this.service?.stop().catch(() => undefined);
     await this.lane.catch(() => undefined);
   }
