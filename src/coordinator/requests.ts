@@ -1,22 +1,14 @@
 import { z } from 'zod';
 import { badRequest, GroveError } from '../bus/errors.ts';
 import { formatPath, isSpecValidationError } from '../spec/validation.ts';
-import { parseInterval, type Interval } from '../time/interval.ts';
+import { intervalText } from '../spec/query-fields.ts';
 
 /** The request bodies of the coordinator's subjects, each checked whole: every bad field is named. */
 
 export const nonEmpty = z.string({ error: (i) => (i.input === undefined ? 'required' : 'expected a string') }).min(1, 'must not be empty');
 
-export const isoInterval = z.string({ error: 'expected an ISO-8601 interval "start/end"' }).transform((text, ctx): Interval => {
-  try {
-    const i = parseInterval(text);
-    if (i.end > i.start) return i;
-    ctx.addIssue({ code: 'custom', message: `"${text}" is empty: its end must come after its start` });
-  } catch (e) {
-    ctx.addIssue({ code: 'custom', message: (e as Error).message });
-  }
-  return z.NEVER;
-});
+/** An ISO-8601 interval (`start/end`, `start/period`, `period/end`), parsed. */
+const isoInterval = intervalText();
 
 export const segmentListRequest = z.object({
   dataSource: nonEmpty,
