@@ -1,6 +1,7 @@
 import type { SegmentContext } from '../../machines/segment/machine.ts';
 import type { ClusterState, EntityChange } from '../projections/cluster-state.ts';
 import type { EntitySnapshot } from '../projections/machine-fold.ts';
+import { placeInTimeline } from '../coordinator/timeline-place.ts';
 import { timelineEntryOf, VersionedTimeline, type TimelineSegment } from '../timeline/index.ts';
 
 /** What the broker keeps of a served segment: who serves it. */
@@ -53,7 +54,9 @@ export class BrokerTimelines {
     }
     const timeline = t ?? new VersionedTimeline<Served>();
     if (t === undefined) this.timelines.set(ctx.dataSource, timeline);
-    timeline.add(timelineEntryOf(placed, { servers }));
+    const entry = timelineEntryOf(placed, { servers });
+    // Published, a realtime segment keeps its place unless its descriptor says otherwise.
+    if (!placeInTimeline(timeline, entry, 'broker') && timeline.remove(id) !== undefined) placeInTimeline(timeline, entry, 'broker');
   }
 }
 

@@ -4,6 +4,7 @@ import type { ClusterState, EntityChange } from '../projections/cluster-state.ts
 import { stateName, type EntitySnapshot } from '../projections/machine-fold.ts';
 import { parseInterval, type Interval } from '../time/interval.ts';
 import { timelineEntryOf, VersionedTimeline } from '../timeline/index.ts';
+import { placeInTimeline } from './timeline-place.ts';
 
 /** A replica the coordinator counts: dropped ones are forgotten. */
 export type ReplicaStatus = 'assigned' | 'loading' | 'loaded' | 'dropping' | 'failed';
@@ -201,9 +202,8 @@ const EMPTY_SET: ReadonlySet<string> = new Set();
 function toggle(t: VersionedTimeline<null>, entry: ReturnType<typeof timelineEntryOf<null>>, present: boolean): boolean {
   const held = t.get(entry.id) !== undefined;
   if (held === present) return false;
-  if (present) t.add(entry);
-  else t.remove(entry.id);
-  return true;
+  if (!present) return t.remove(entry.id) !== undefined;
+  return placeInTimeline(t, entry, 'coordinator');
 }
 
 function factsOf(snap: EntitySnapshot<'segment'>, interval: Interval): SegmentFacts {

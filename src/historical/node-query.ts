@@ -41,7 +41,11 @@ function checked(req: NodeQueryRequest, subject: string): { query: Query; segmen
   if (!Array.isArray(req.segments)) throw badRequest(`malformed ${subject} request: segments: expected a list of { id, interval }`);
   const segments = req.segments.map((s, i) => {
     if (typeof s?.id !== 'string' || typeof s.interval !== 'string') throw badRequest(`malformed ${subject} request: segments[${i}]: expected { id, interval }`);
-    return { id: s.id, clip: parseInterval(s.interval) };
+    try {
+      return { id: s.id, clip: parseInterval(s.interval) };
+    } catch (e) {
+      throw badRequest(`malformed ${subject} request: segments[${i}].interval: ${(e as Error).message}`);
+    }
   });
   return { query: req.query, segments };
 }

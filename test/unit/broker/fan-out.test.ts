@@ -57,3 +57,32 @@ describe('which server is asked for what', () => {
     expect(a.stranded.map((x) => x.id)).toEqual(['b']);
   });
 });
+
+describe('the broker\'s timeline follows the cluster state', () => {
+  it('a segment whose version overlaps itself is left out, and the fold goes on', async () => {
+    const { ClusterState } = await import('../../../src/projections/cluster-state.ts');
+    const { BrokerTimelines } = await import('../../../src/broker/broker-timeline.ts');
+    const state = new ClusterState();
+    const timelines = new BrokerTimelines(state);
+    const seg = (interval: string, id: string) => ({
+      id, dataSource: 'wiki', interval, version: 'v1', partitionNum: 0, shardSpec: { type: 'numbered' as const, partitionNum: 0, partitions: 1 },
+      dimensions: [], metrics: [], rows: 1, size: 1, loadSpec: { type: 'local' as const, path: id }, checksum: 'c',
+    });
+    let seq = 0;
+    const fact = (type: string, data: object) => state.apply({ seq: ++seq, at: seq, type, data, meta: { actor: 't', correlationId: 'c', causationId: null } });
+    fact('ServerJoined', { serverId: 'h1', kind: 'historical', tier: 't', capacity: 1 });
+    fact('SegmentsPublished', { dataSource: 'wiki', taskId: 't', segments: [seg('2024-01-01/2024-01-02', 'a'), seg('2024-01-01T12:00/2024-01-03', 'b')] });
+    const errors: string[] = [];
+    const original = console.error;
+    console.error = (m: string) => errors.push(m);
+    try {
+      for (const id of ['a', 'b']) fact('ReplicaLoaded', { dataSource: 'wiki', segmentId: id, serverId: 'h1' });
+    } finally {
+      console.error = original;
+    }
+    expect(state.position).toBe(4);
+    expect(timelines.timelineOf('wiki')!.get('a')).toBeDefined();
+    expect(timelines.timelineOf('wiki')!.get('b')).toBeUndefined();
+    expect(errors.join('\n')).toContain('segment b is left out of the timeline');
+  });
+});
