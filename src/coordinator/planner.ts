@@ -2,7 +2,7 @@ import type { LogRecord } from '../log/record.ts';
 import type { ClusterState } from '../projections/cluster-state.ts';
 import { condense, type Interval } from '../time/interval.ts';
 import { planMoves } from './balance.ts';
-import { CoordinatorView, isUsedState } from './cluster-view.ts';
+import { CoordinatorView, isUsedState, type ReplicaInfo } from './cluster-view.ts';
 import type { Intent } from './intents.ts';
 import { overshadowedSegments } from './overshadow.ts';
 import { planSegment } from './replica-plan.ts';
@@ -39,8 +39,8 @@ export class CoordinatorPlanner {
   private readonly wanting = new Set<string>();
   /** Segments whose replicas went with a server: their new replicas are re-replications. */
   private readonly lost = new Set<string>();
-  /** Segments the balancer is moving, and from where. */
-  private readonly moving = new Map<string, string>();
+  /** Segments the balancer is moving: from where, to where. */
+  private readonly moving = new Map<string, { from: string; to: string }>();
   /** Segments whose decisions the metastore refused, held back until then. */
   private readonly heldBack = new Map<string, number>();
   private balanceDue = true;
@@ -181,11 +181,9 @@ export class CoordinatorPlanner {
     const used = isUsedState(seg.state);
     const decision = used ? this.chains.chainOf(seg.dataSource).decide(seg.interval, now) : null;
     const replicas = this.view.replicasOf(id);
-    const movingFrom = this.moving.get(id);
-    if (movingFrom !== undefined && replicas.get(movingFrom)?.status !== 'loaded') this.moving.delete(id);
     const plan = planSegment(seg, decision, replicas, servers, {
       now, dropGraceMs: this.o.dropGraceMs, loadRetryMs: this.o.loadRetryMs,
-      movingFrom: this.moving.get(id) ?? null, lostReplicas: this.lost.has(id),
+      movingFrom: this.moveSource(id, replicas), lostReplicas: this.lost.has(id),
     });
     this.view.setZeroReplica(id, used && plan.zeroReplica);
     if (plan.wanting) this.wanting.add(id);
@@ -195,8 +193,28 @@ export class CoordinatorPlanner {
     return plan.intents;
   }
 
+  /**
+   * The server a move takes the segment from, while its copy there is loaded and the move's new
+   * copy is on its way. A move ends once the source copy is gone, or fails with its new copy; when
+   * the last one ends, balancing looks again.
+   */
+  private moveSource(id: string, replicas: ReadonlyMap<string, ReplicaInfo>): string | null {
+    const move = this.moving.get(id);
+    if (move === undefined) return null;
+    const source = replicas.get(move.from)?.status;
+    const target = replicas.get(move.to)?.status;
+    if (source === undefined || source === 'failed' || target === undefined || target === 'failed') {
+      this.moving.delete(id);
+      if (this.moving.size === 0) this.balanceDue = true;
+      return null;
+    }
+    return source === 'loaded' ? move.from : null;
+  }
+
+  /** Moves wait until the moves before them are done: bytes on their way would mislead the next choice. */
   private balance(servers: ServerDirectory): Intent[] {
     this.balanceDue = false;
+    if (this.moving.size > 0) return [];
     const moves = planMoves({
       servers,
       segmentsOn: (s) => this.view.segmentsOn(s),
@@ -206,7 +224,7 @@ export class CoordinatorPlanner {
       maxMoves: this.o.maxSegmentsToMove,
     });
     return moves.map((m) => {
-      this.moving.set(m.segmentId, m.from);
+      this.moving.set(m.segmentId, { from: m.from, to: m.to });
       const dataSource = this.cluster.entity('segment', m.segmentId)!.context.dataSource;
       return { kind: 'assign', dataSource, segmentId: m.segmentId, serverId: m.to, tier: m.tier, reason: 'balance' };
     });
