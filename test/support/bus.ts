@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, inject } from 'vitest';
 import type { NatsConnection } from 'nats';
-import { GroveError } from '../../src/bus/errors.ts';
 import { connectBus, type BusUser } from '../../src/bus/connection.ts';
 import { startTestNats, TEST_PASSWORDS, type TestNats } from './nats-server.ts';
 
@@ -27,13 +26,4 @@ export function ownNatsServer(): { url(): string; server(): TestNats } {
   };
 }
 
-/** The GroveError a request fails with; fails the test if it succeeds or fails otherwise. */
-export async function rejectionOf(p: Promise<unknown>): Promise<GroveError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof GroveError) return e;
-    throw e;
-  }
-  throw new Error('expected the request to fail, but it succeeded');
-}
+export { rejectionOf } from './grove-errors.ts';

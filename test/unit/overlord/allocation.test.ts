@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { GroveError, isGroveError } from '../../../src/bus/errors.ts';
+import { isGroveError } from '../../../src/bus/errors.ts';
 import { decideAllocation, type AllocateRequest } from '../../../src/overlord/allocation.ts';
 import { descriptor, DS, T0, World } from './world.ts';
+import { thrownBy } from '../../support/grove-errors.ts';
 
 const V1 = '2023-12-31T00:00:00.000Z';
 const at = (iso: string): number => Date.parse(iso);
@@ -12,16 +13,6 @@ function request(o: Partial<AllocateRequest> = {}): AllocateRequest {
 
 function allocate(w: World, o: Partial<AllocateRequest> = {}) {
   return w.commit(decideAllocation(w.state, request(o), w.now, w.nextLockId()));
-}
-
-function failure(f: () => unknown): GroveError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof GroveError) return e;
-    throw e;
-  }
-  throw new Error('expected a GroveError');
 }
 
 describe('allocate (Druid\'s SegmentAllocateAction)', () => {
@@ -75,7 +66,7 @@ describe('allocate (Druid\'s SegmentAllocateAction)', () => {
     const w = new World().run('rt', { realtime: true });
     w.given({ type: 'SegmentsPublished', data: { dataSource: DS, taskId: 'rt', segments: [descriptor({ interval: '2024-01-01T05:00:00.000Z/2024-01-01T06:00:00.000Z', version: V1 })] } });
     w.given({ type: 'SegmentsPublished', data: { dataSource: DS, taskId: 'rt', segments: [descriptor({ interval: '2024-01-01T05:00:00.000Z/2024-01-01T05:20:00.000Z', version: '2024-01-01T00:00:00.000Z' })] } });
-    const e = failure(() => decideAllocation(w.state, request({ timestamp: at('2024-01-01T05:45:00Z') }), w.now, 'l'));
+    const e = thrownBy(() => decideAllocation(w.state, request({ timestamp: at('2024-01-01T05:45:00Z') }), w.now, 'l'));
     expect(e.code).toBe('conflict');
     expect(e.message).toMatch(/spans 2 visible chunks/);
   });
@@ -83,7 +74,7 @@ describe('allocate (Druid\'s SegmentAllocateAction)', () => {
   it('names the task whose lock stands in the way when no candidate can be locked', () => {
     const w = new World().run('overwrite', { priority: 80 }).run('rt', { realtime: true });
     w.grant('overwrite', '2024-01-01T00:00:00.000Z/2024-01-02T00:00:00.000Z');
-    const e = failure(() => decideAllocation(w.state, request(), w.now, 'l'));
+    const e = thrownBy(() => decideAllocation(w.state, request(), w.now, 'l'));
     expect(e.code).toBe('conflict');
     expect(e.message).toMatch(/locked by task overwrite \(EXCLUSIVE on .*, priority 80\)/);
   });
@@ -92,16 +83,16 @@ describe('allocate (Druid\'s SegmentAllocateAction)', () => {
     const w = new World().run('batch').run('rt', { realtime: true });
     w.grant('batch', '2024-01-01T00:00:00.000Z/2024-01-02T00:00:00.000Z');
     allocate(w);
-    const e = failure(() => decideAllocation(w.state, request({ taskId: 'batch', sequenceName: 'b' }), w.now, 'l'));
+    const e = thrownBy(() => decideAllocation(w.state, request({ taskId: 'batch', sequenceName: 'b' }), w.now, 'l'));
     expect(isGroveError(e, 'lock_preempted')).toBe(true);
     expect(e.details).toMatchObject({ taskId: 'batch', byTaskId: 'rt' });
   });
 
   it('refuses a datasource the task does not write, and a sequence reused for another time', () => {
     const w = new World().run('rt', { realtime: true });
-    expect(failure(() => decideAllocation(w.state, request({ dataSource: 'other' }), w.now, 'l')).code).toBe('bad_request');
+    expect(thrownBy(() => decideAllocation(w.state, request({ dataSource: 'other' }), w.now, 'l')).code).toBe('bad_request');
     allocate(w);
-    const e = failure(() => decideAllocation(w.state, request({ timestamp: at('2024-01-03T00:00:00Z') }), w.now, 'l'));
+    const e = thrownBy(() => decideAllocation(w.state, request({ timestamp: at('2024-01-03T00:00:00Z') }), w.now, 'l'));
     expect(e.message).toMatch(/does not hold 2024-01-03T00:00:00.000Z/);
   });
 });

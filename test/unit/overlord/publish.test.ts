@@ -1,18 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { GroveError } from '../../../src/bus/errors.ts';
 import type { OffsetsMismatch } from '../../../src/overlord/publish.ts';
 import { decidePublish, type PublishRequest } from '../../../src/overlord/publish.ts';
 import { DAY1, DAY2, descriptor, DS, World } from './world.ts';
-
-function failure(f: () => unknown): GroveError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof GroveError) return e;
-    throw e;
-  }
-  throw new Error('expected a GroveError');
-}
+import { thrownBy } from '../../support/grove-errors.ts';
 
 /** A running batch task holding an EXCLUSIVE lock on DAY1; returns the world and the lock's version. */
 function overwriting(): { w: World; version: string } {
@@ -45,13 +35,13 @@ describe('publish (Druid\'s SegmentTransactionalInsertAction)', () => {
   it('refuses a half-published set: a publish is all or nothing', () => {
     const { w, version } = overwriting();
     publish(w, { taskId: 'batch', segments: [descriptor({ version })] });
-    const e = failure(() => decidePublish(w.state, { taskId: 'batch', segments: [0, 1].map((p) => descriptor({ version, partitionNum: p })) }));
+    const e = thrownBy(() => decidePublish(w.state, { taskId: 'batch', segments: [0, 1].map((p) => descriptor({ version, partitionNum: p })) }));
     expect(e.message).toMatch(/already published but .*_1 are not/);
   });
 
   it('refuses segments no granted lock of the task covers, or newer than its lock, naming each', () => {
     const { w, version } = overwriting();
-    const e = failure(() => decidePublish(w.state, { taskId: 'batch', segments: [descriptor({ version, interval: DAY2 }), descriptor({ version: '2099-01-01T00:00:00.000Z' })] }));
+    const e = thrownBy(() => decidePublish(w.state, { taskId: 'batch', segments: [descriptor({ version, interval: DAY2 }), descriptor({ version: '2099-01-01T00:00:00.000Z' })] }));
     expect(e.code).toBe('conflict');
     expect(e.details).toEqual([
       { path: 'segments[0]', reason: 'no granted lock of the task covers 2024-01-02T00:00:00.000Z/2024-01-03T00:00:00.000Z' },
@@ -62,7 +52,7 @@ describe('publish (Druid\'s SegmentTransactionalInsertAction)', () => {
   it('names malformed descriptors field by field', () => {
     const { w, version } = overwriting();
     const s = { ...descriptor({ version }), dataSource: 'other', id: 'nonsense' };
-    const e = failure(() => decidePublish(w.state, { taskId: 'batch', segments: [s] }));
+    const e = thrownBy(() => decidePublish(w.state, { taskId: 'batch', segments: [s] }));
     expect(e.code).toBe('bad_request');
     expect((e.details as Array<{ path: string }>).map((d) => d.path)).toEqual(['segments[0].dataSource', 'segments[0].id']);
   });
@@ -74,9 +64,9 @@ describe('publish (Druid\'s SegmentTransactionalInsertAction)', () => {
     const version = w.state.locks.locksOf('rt')[0]!.version!;
     const mine = descriptor({ version, partitionNum: 0 });
     w.given({ type: 'SegmentAllocated', data: { segment: mine, taskId: 'other', lockId: 'x', sequenceName: 's', previousSegmentId: null, realtime: true } });
-    expect(failure(() => decidePublish(w.state, { taskId: 'rt', segments: [mine] })).message).toMatch(/allocated to task other, which is not of group rt/);
+    expect(thrownBy(() => decidePublish(w.state, { taskId: 'rt', segments: [mine] })).message).toMatch(/allocated to task other, which is not of group rt/);
     w.given({ type: 'SegmentsAbandoned', data: { dataSource: DS, segmentIds: [mine.id], taskId: 'other', reason: 'gone' } });
-    expect(failure(() => decidePublish(w.state, { taskId: 'rt', segments: [mine] })).message).toMatch(/was abandoned/);
+    expect(thrownBy(() => decidePublish(w.state, { taskId: 'rt', segments: [mine] })).message).toMatch(/was abandoned/);
   });
 });
 
@@ -99,7 +89,7 @@ describe('publishing with stream offsets: one compare-and-swap', () => {
   it('writes nothing when a partition was committed past the start, and says a retry cannot help', () => {
     const { w, version } = streaming();
     publish(w, { taskId: 'rt', segments: [descriptor({ version })], commit: commit({ 0: 0 }, { 0: 100 }) });
-    const e = failure(() => decidePublish(w.state, { taskId: 'rt', segments: [descriptor({ version, partitionNum: 1 })], commit: commit({ 0: 50 }, { 0: 150 }) }));
+    const e = thrownBy(() => decidePublish(w.state, { taskId: 'rt', segments: [descriptor({ version, partitionNum: 1 })], commit: commit({ 0: 50 }, { 0: 150 }) }));
     expect(e.code).toBe('conflict');
     expect(e.message).toMatch(/partition 0 is committed up to 100 but this publish starts at 50; a retry cannot help/);
     expect(e.details).toEqual({ dataSource: DS, stream: 'events', partitions: [{ partition: '0', committed: 100, start: 50 }], retryable: false } satisfies OffsetsMismatch);
@@ -108,7 +98,7 @@ describe('publishing with stream offsets: one compare-and-swap', () => {
   it('says a retry can help when the committed offsets are behind the start (an earlier publish is still to land)', () => {
     const { w, version } = streaming();
     publish(w, { taskId: 'rt', segments: [descriptor({ version })], commit: commit({ 0: 0 }, { 0: 100 }) });
-    const e = failure(() => decidePublish(w.state, { taskId: 'rt', segments: [descriptor({ version, partitionNum: 1 })], commit: commit({ 0: 200 }, { 0: 300 }) }));
+    const e = thrownBy(() => decidePublish(w.state, { taskId: 'rt', segments: [descriptor({ version, partitionNum: 1 })], commit: commit({ 0: 200 }, { 0: 300 }) }));
     expect((e.details as OffsetsMismatch).retryable).toBe(true);
     expect(e.message).toMatch(/a retry can succeed once the earlier offsets are committed/);
   });
@@ -116,7 +106,7 @@ describe('publishing with stream offsets: one compare-and-swap', () => {
   it('refuses offsets whose start and end name different partitions, or run backwards', () => {
     const { w, version } = streaming();
     const seg = [descriptor({ version })];
-    expect(failure(() => decidePublish(w.state, { taskId: 'rt', segments: seg, commit: commit({ 0: 0 }, { 1: 5 }) })).code).toBe('bad_request');
-    expect(failure(() => decidePublish(w.state, { taskId: 'rt', segments: seg, commit: commit({ 0: 9 }, { 0: 5 }) })).message).toMatch(/before commit.start for partitions 0/);
+    expect(thrownBy(() => decidePublish(w.state, { taskId: 'rt', segments: seg, commit: commit({ 0: 0 }, { 1: 5 }) })).code).toBe('bad_request');
+    expect(thrownBy(() => decidePublish(w.state, { taskId: 'rt', segments: seg, commit: commit({ 0: 9 }, { 0: 5 }) })).message).toMatch(/before commit.start for partitions 0/);
   });
 });

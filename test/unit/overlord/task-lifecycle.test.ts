@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { GroveError } from '../../../src/bus/errors.ts';
 import { decideAllocation } from '../../../src/overlord/allocation.ts';
 import { decideHandoffCompletion, decideHandoffTimeout } from '../../../src/overlord/handoff.ts';
 import { decideIndexerLoss } from '../../../src/overlord/indexer-loss.ts';
@@ -7,21 +6,12 @@ import { decidePublish } from '../../../src/overlord/publish.ts';
 import { decideEnding } from '../../../src/overlord/task-ending.ts';
 import { decideUpdate, type TaskUpdate } from '../../../src/overlord/task-update.ts';
 import { DAY1, DAY2, descriptor, DS, T0, World } from './world.ts';
+import { thrownBy } from '../../support/grove-errors.ts';
 
 const update = (w: World, u: TaskUpdate) => w.commit(decideUpdate(w.state, u, w.now, 60_000));
 
 function allocateFor(w: World, taskId: string, sequenceName = 's') {
   return w.commit(decideAllocation(w.state, { taskId, dataSource: DS, timestamp: Date.parse('2024-01-01T05:00:00Z'), segmentGranularity: 'hour', sequenceName, previousSegmentId: null, lockType: 'APPEND' }, w.now, w.nextLockId()));
-}
-
-function failure(f: () => unknown): GroveError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof GroveError) return e;
-    throw e;
-  }
-  throw new Error('expected a GroveError');
 }
 
 describe('a dead task\'s locks are released', () => {
@@ -114,17 +104,17 @@ describe('indexers report a task\'s progress', () => {
     const w = new World().run('batch').run('rt', { realtime: true });
     w.grant('batch', DAY1);
     w.grant('rt', DAY1);
-    expect(failure(() => decideUpdate(w.state, { taskId: 'batch', type: 'publishing' }, T0, 1)).code).toBe('lock_preempted');
+    expect(thrownBy(() => decideUpdate(w.state, { taskId: 'batch', type: 'publishing' }, T0, 1)).code).toBe('lock_preempted');
     update(w, { taskId: 'batch', type: 'failed', error: 'gave up' });
     expect(w.taskState('batch')).toBe('failed');
   });
 
   it('refuses reports that contradict the task: success before start, handoff for a batch task, a second ending', () => {
     const w = new World().submit('queued').run('batch');
-    expect(failure(() => decideUpdate(w.state, { taskId: 'queued', type: 'succeeded' }, T0, 1)).message).toMatch(/must start before it can succeed/);
-    expect(failure(() => decideUpdate(w.state, { taskId: 'batch', type: 'awaitingHandoff' }, T0, 1)).message).toMatch(/only realtime tasks wait for handoff/);
+    expect(thrownBy(() => decideUpdate(w.state, { taskId: 'queued', type: 'succeeded' }, T0, 1)).message).toMatch(/must start before it can succeed/);
+    expect(thrownBy(() => decideUpdate(w.state, { taskId: 'batch', type: 'awaitingHandoff' }, T0, 1)).message).toMatch(/only realtime tasks wait for handoff/);
     update(w, { taskId: 'batch', type: 'succeeded' });
     expect(decideUpdate(w.state, { taskId: 'batch', type: 'succeeded' }, T0, 1).events).toEqual([]);
-    expect(failure(() => decideUpdate(w.state, { taskId: 'batch', type: 'failed' }, T0, 1)).message).toMatch(/already succeeded/);
+    expect(thrownBy(() => decideUpdate(w.state, { taskId: 'batch', type: 'failed' }, T0, 1)).message).toMatch(/already succeeded/);
   });
 });

@@ -1,20 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { GroveError } from '../../../src/bus/errors.ts';
 import { decideAssignment, nextStep, pickIndexer } from '../../../src/overlord/task-queue.ts';
 import { decideSubmission, readTask } from '../../../src/overlord/task-submission.ts';
 import { formatInterval } from '../../../src/time/interval.ts';
 import { indexTask } from './task-json.ts';
 import { DAY1, T0, World } from './world.ts';
-
-function failure(f: () => unknown): GroveError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof GroveError) return e;
-    throw e;
-  }
-  throw new Error('expected a GroveError');
-}
+import { thrownBy } from '../../support/grove-errors.ts';
 
 const locksOf = (json: unknown) => readTask(json, T0, 'abcd1234').locks.map((l) => [formatInterval(l.interval), l.lockType]);
 
@@ -49,14 +39,14 @@ describe('reading a submitted task', () => {
   });
 
   it('answers an invalid task with every bad field named', () => {
-    const e = failure(() => readTask({ type: 'index_parallel', id: 'a.b', context: { taskLockType: 'BIG' }, spec: { dataSchema: { dataSource: 'w', granularitySpec: { segmentGranularity: 'fortnight' } } } }, T0, 'x'));
+    const e = thrownBy(() => readTask({ type: 'index_parallel', id: 'a.b', context: { taskLockType: 'BIG' }, spec: { dataSchema: { dataSource: 'w', granularitySpec: { segmentGranularity: 'fortnight' } } } }, T0, 'x'));
     expect(e.code).toBe('invalid_spec');
     const paths = (e.details as Array<{ path: string }>).map((d) => d.path);
     expect(paths).toContain('spec.dataSchema.granularitySpec.segmentGranularity');
     expect(paths).toContain('spec.ioConfig');
-    const more = failure(() => readTask({ ...indexTask({ id: 'a.b' }), context: { taskLockType: 'BIG' } }, T0, 'x'));
+    const more = thrownBy(() => readTask({ ...indexTask({ id: 'a.b' }), context: { taskLockType: 'BIG' } }, T0, 'x'));
     expect((more.details as Array<{ path: string }>).map((d) => d.path)).toEqual(['context.taskLockType', 'id']);
-    expect(failure(() => readTask({ type: 'index_nats', spec: {} }, T0, 'x')).details).toEqual([{ path: 'spec.dataSchema.dataSource', reason: 'required: the datasource the task writes' }]);
+    expect(thrownBy(() => readTask({ type: 'index_nats', spec: {} }, T0, 'x')).details).toEqual([{ path: 'spec.dataSchema.dataSource', reason: 'required: the datasource the task writes' }]);
   });
 
   it('reads a streaming task as realtime, priority 75, locking nothing up front', () => {
@@ -67,7 +57,7 @@ describe('reading a submitted task', () => {
     const w = new World();
     const t = readTask(indexTask({ id: 'once' }), T0, 'x');
     w.commit(decideSubmission(w.state, t, {}));
-    expect(failure(() => decideSubmission(w.state, t, {})).message).toBe('task once already exists');
+    expect(thrownBy(() => decideSubmission(w.state, t, {})).message).toBe('task once already exists');
   });
 });
 
@@ -95,7 +85,7 @@ describe('the task queue (Druid\'s TaskQueue)', () => {
     w.commit(decideAssignment(w.state, 'c', 'i2'));
     expect(pickIndexer(w.state, slots)).toBeNull();
     expect(w.state.unassignedTasks()).toEqual([]);
-    expect(failure(() => decideAssignment(w.state, 'c', 'i1')).message).toMatch(/pending on indexer i2: it cannot be assigned/);
+    expect(thrownBy(() => decideAssignment(w.state, 'c', 'i1')).message).toMatch(/pending on indexer i2: it cannot be assigned/);
   });
 
   it('orders waiting tasks by priority, then age', () => {
