@@ -262,6 +262,22 @@ export class ClusterState {
     return () => this.listeners.delete(listener);
   }
 
+  /**
+   * A copy that folds on independently, for replay checkpoints. Entity snapshots are immutable
+   * (every step makes new ones), so the copy shares them and costs only its maps.
+   */
+  clone(): ClusterState {
+    const c = new ClusterState();
+    c.position = this.position;
+    for (const [kind, map] of this.entities) c.entities.set(kind, new Map(map));
+    replace(c.servers, this.servers);
+    replace(c.ruleHistory, this.ruleHistory);
+    replace(c.offsets, this.offsets);
+    replace(c.compaction, this.compaction);
+    for (const [ds, ids] of this.segmentsByDataSource) c.segmentsByDataSource.set(ds, new Set(ids));
+    return c;
+  }
+
   // ---- snapshots ----
 
   save(): Saved {
