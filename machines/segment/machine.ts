@@ -44,6 +44,11 @@ const segment = setup({
       assertEvent(event, 'ReplicaLoaded');
       return !context.servers.includes(event.data.serverId);
     },
+    /** Another realtime task of the builder's group, which builds the very same segment (a replica). */
+    isNewRealtimeReplica: ({ context, event }) => {
+      assertEvent(event, 'ReplicaLoaded');
+      return context.realtime && event.data.realtime === true && !context.servers.includes(event.data.serverId);
+    },
     isLastServer: ({ context, event }) => {
       assertEvent(event, 'ReplicaDropped');
       return context.servers.length === 1 && context.servers[0] === event.data.serverId;
@@ -147,11 +152,17 @@ export const segmentMachine = segment.createMachine({
   }),
   initial: 'building',
   states: {
-    /** Unpublished and available on the task that builds it. An overwriting task publishes without allocating. */
+    /**
+     * Unpublished and available on the tasks that build it. An overwriting task publishes without
+     * allocating. The replicas of a realtime task group build the same segment, each serving it
+     * from its allocation until it stops.
+     */
     building: {
       tags: ['unpublished', 'available'],
       on: {
         SegmentAllocated: { guard: 'isUnallocated', actions: 'recordAllocation' },
+        ReplicaLoaded: { guard: 'isNewRealtimeReplica', actions: 'addServer' },
+        ReplicaDropped: { guard: 'isAllocated', actions: 'removeServer' },
         SegmentsPublished: [
           { guard: 'isServed', target: 'published.used.available', actions: 'recordPublication' },
           { target: 'published.used.unavailable', actions: 'recordPublication' },

@@ -1,5 +1,18 @@
 import { assertEvent, assign, setup } from 'xstate';
-import type { SupervisorEvent } from './events.ts';
+import type { PartitionOffsets, SupervisorEvent } from './events.ts';
+
+/** One task group as its facts recorded it: what its replicas read, from when, and up to where. */
+export interface TaskGroupRecord {
+  taskIds: string[];
+  partitions: string[];
+  startOffsets: PartitionOffsets;
+  launchedAt: number;
+  /** When the spec it was launched with was submitted: a later submission finishes it early. */
+  specAt: number;
+  /** Set once it publishes: the offsets its replicas read up to (exclusive). */
+  endOffsets: PartitionOffsets | null;
+  publishingAt: number | null;
+}
 
 export interface SupervisorContext {
   id: string;
@@ -12,6 +25,8 @@ export interface SupervisorContext {
   groups: string[];
   /** Those of `groups` that are publishing. */
   publishingGroups: string[];
+  /** Each of `groups`, as launched and (once publishing) with its end offsets. */
+  taskGroups: Record<string, TaskGroupRecord>;
   unhealthyReason: string | null;
   lastResetAt: number | null;
 }
@@ -45,13 +60,25 @@ const supervisor = setup({
       assertEvent(event, 'SupervisorSubmitted');
       return { dataSource: event.data.dataSource, spec: event.data.spec, submittedAt: event.at };
     }),
-    addGroup: assign(({ context, event }) => ({ groups: [...context.groups, groupOf(event)] })),
-    markPublishing: assign(({ context, event }) => ({ publishingGroups: [...context.publishingGroups, groupOf(event)] })),
+    addGroup: assign(({ context, event }) => {
+      assertEvent(event, 'TaskGroupLaunched');
+      const { groupId, taskIds, partitions, startOffsets } = event.data;
+      const record: TaskGroupRecord = { taskIds, partitions, startOffsets, launchedAt: event.at, specAt: context.submittedAt ?? event.at, endOffsets: null, publishingAt: null };
+      return { groups: [...context.groups, groupId], taskGroups: { ...context.taskGroups, [groupId]: record } };
+    }),
+    markPublishing: assign(({ context, event }) => {
+      assertEvent(event, 'TaskGroupPublishing');
+      const { groupId, endOffsets } = event.data;
+      const record = { ...context.taskGroups[groupId]!, endOffsets, publishingAt: event.at };
+      return { publishingGroups: [...context.publishingGroups, groupId], taskGroups: { ...context.taskGroups, [groupId]: record } };
+    }),
     removeGroup: assign(({ context, event }) => {
       const group = groupOf(event);
+      const { [group]: _gone, ...taskGroups } = context.taskGroups;
       return {
         groups: context.groups.filter((g) => g !== group),
         publishingGroups: context.publishingGroups.filter((g) => g !== group),
+        taskGroups,
       };
     }),
     recordUnhealthy: assign(({ event }) => {
@@ -77,7 +104,7 @@ const managing = {
   SupervisorUnhealthy: { target: '#supervisor.unhealthy', actions: 'recordUnhealthy' },
 } as const;
 
-/** Suspended or unhealthy, it launches nothing, but the groups it has still publish and end. */
+/** Not running, it launches nothing, but the groups it has still publish and end. */
 const windingDown = {
   TaskGroupPublishing: { guard: 'isReadingGroup', actions: 'markPublishing' },
   TaskGroupCompleted: { guard: 'isPublishingGroup', actions: 'removeGroup' },
@@ -86,7 +113,9 @@ const windingDown = {
 
 /**
  * A streaming supervisor: it keeps task groups reading a stream, and is `publishing` while any of
- * them publishes. Terminated is final. Pure.
+ * them publishes. Terminated, it launches nothing more (the groups it had still finish); a new
+ * submission of the same id brings it back, pending, as Druid lets a terminated supervisor's id be
+ * submitted again. Pure.
  */
 export const supervisorMachine = supervisor.createMachine({
   id: 'supervisor',
@@ -97,6 +126,7 @@ export const supervisorMachine = supervisor.createMachine({
     submittedAt: null,
     groups: [],
     publishingGroups: [],
+    taskGroups: {},
     unhealthyReason: null,
     lastResetAt: null,
   }),
@@ -104,8 +134,10 @@ export const supervisorMachine = supervisor.createMachine({
   states: {
     pending: {
       on: {
+        ...windingDown,
         SupervisorSubmitted: { actions: 'recordSpec' },
-        SupervisorStarted: { guard: 'isSubmitted', target: 'running' },
+        // Resubmitted after a termination, it may still have groups publishing.
+        SupervisorStarted: [{ guard: 'hasPublishingGroups', target: 'publishing' }, { guard: 'isSubmitted', target: 'running' }],
         // Druid accepts a spec submitted suspended.
         SupervisorSuspended: { guard: 'isSubmitted', target: 'suspended' },
         SupervisorTerminated: { guard: 'isSubmitted', target: 'stopped' },
@@ -152,6 +184,11 @@ export const supervisorMachine = supervisor.createMachine({
         SupervisorSuspended: { target: 'suspended', actions: 'forgetUnhealthy' },
       },
     },
-    stopped: { type: 'final' },
+    stopped: {
+      on: {
+        ...windingDown,
+        SupervisorSubmitted: { target: 'pending', actions: 'recordSpec' },
+      },
+    },
   },
 });

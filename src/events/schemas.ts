@@ -44,10 +44,11 @@ const rule = z.looseObject({ type: z.string() });
 
 export const EVENT_DATA_SCHEMAS: { readonly [T in EventType]: z.ZodType } = {
   SegmentAllocated: z.object({ segment: allocated, taskId: id, lockId: id, sequenceName: z.string(), previousSegmentId: z.string().nullable(), realtime: z.boolean() }),
+  // A streaming task that read only rows it threw away still moves its offsets: it commits them alone.
   SegmentsPublished: z.object({
-    dataSource: id, taskId: id, segments: z.array(descriptor).min(1),
+    dataSource: id, taskId: id, segments: z.array(descriptor),
     commit: z.object({ stream: id, start: offsets, end: offsets }).optional(),
-  }),
+  }).refine((d) => d.segments.length > 0 || d.commit !== undefined, { path: ['segments'], message: 'at least one segment is required, unless the publish commits stream offsets' }),
   SegmentsMarkedUnused: z.object({ ...segmentIds, reason: z.enum(['overshadowed', 'rule', 'manual', 'dropExisting']) }),
   SegmentsMarkedUsed: z.object({ ...segmentIds, reason: z.literal('manual') }),
   SegmentsAbandoned: z.object({ ...segmentIds, taskId: id, reason: z.string() }),
@@ -55,7 +56,7 @@ export const EVENT_DATA_SCHEMAS: { readonly [T in EventType]: z.ZodType } = {
 
   ReplicaAssigned: z.object({ ...replica, tier: id, reason: z.enum(['rule', 'balance', 'rereplicate', 'broadcast']) }),
   ReplicaLoadStarted: z.object(replica),
-  ReplicaLoaded: z.object({ ...replica, fromCache: z.boolean().optional() }),
+  ReplicaLoaded: z.object({ ...replica, fromCache: z.boolean().optional(), realtime: z.boolean().optional() }),
   ReplicaLoadFailed: z.object({ ...replica, reason: z.string() }),
   ReplicaDropRequested: z.object({ ...replica, reason: z.enum(['rule', 'unused', 'balance', 'handoff']) }),
   ReplicaDropped: z.object({ ...replica, reason: z.string().optional() }),

@@ -52,6 +52,8 @@ export const replicaFacts = {
     fact('ReplicaAssigned', { dataSource: DS, segmentId, serverId, tier: '_default_tier', reason: 'rule' }),
   loadStarted: (serverId = 'hist-1', segmentId = SEG) => fact('ReplicaLoadStarted', { dataSource: DS, segmentId, serverId }),
   loaded: (serverId = 'hist-1', segmentId = SEG) => fact('ReplicaLoaded', { dataSource: DS, segmentId, serverId }),
+  /** A realtime task of the builder's group announcing it builds the same segment. */
+  replicaLoaded: (serverId = 'task-rt-replica', segmentId = SEG) => fact('ReplicaLoaded', { dataSource: DS, segmentId, serverId, realtime: true }),
   loadFailed: (serverId = 'hist-1', segmentId = SEG) =>
     fact('ReplicaLoadFailed', { dataSource: DS, segmentId, serverId, reason: 'checksum mismatch' }),
   dropRequested: (serverId = 'hist-1', segmentId = SEG) =>
@@ -149,7 +151,7 @@ export const SAMPLE_ID: { readonly [K in MachineKind]: string } = {
 };
 
 const { allocated, published, markedUnused, markedUsed, abandoned, killed } = segmentFacts;
-const { assigned, loadStarted, loaded, loadFailed, dropRequested, dropped } = replicaFacts;
+const { assigned, loadStarted, loaded, loadFailed, dropRequested, dropped, replicaLoaded } = replicaFacts;
 
 /**
  * A few facts of every type each machine takes, about one entity: enough variety (realtime or
@@ -170,6 +172,7 @@ export const SAMPLES: { readonly [K in MachineKind]: readonly GroveEvent[] } = {
     dropped('hist-1'),
     dropped('hist-2'),
     dropped('task-rt'),
+    replicaLoaded(),
   ],
   replica: [assigned(), loadStarted(), loaded(), loadFailed(), dropRequested(), dropped()],
   task: [

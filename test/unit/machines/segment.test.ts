@@ -4,7 +4,7 @@ import { replicaFacts, SAMPLES, SEG, segmentFacts, T0 } from './facts.ts';
 import { acceptedEdges, edgesAlong, nameOf, shortestPaths, simplePaths, snapshotsAlong, type Snapshot } from './paths.ts';
 
 const { allocated, published, markedUnused, markedUsed, abandoned, killed } = segmentFacts;
-const { loaded, dropped } = replicaFacts;
+const { loaded, dropped, replicaLoaded } = replicaFacts;
 const segment = machineSpec('segment', SEG);
 
 const reachable = shortestPaths('segment').map((p) => p.state);
@@ -53,10 +53,14 @@ describe('the segment machine, over every reachable state', () => {
     }
   });
 
-  it('has a building segment served by its task only when the task is realtime', () => {
+  it('has a building segment served only when it is realtime, and then only by the realtime tasks that build it', () => {
     const built = reachable.filter((s) => nameOf(s) === 'building' && s.context.taskId !== null);
-    expect(built.map((s) => s.context.realtime).sort()).toEqual([false, true]);
-    for (const s of built) expect(s.context.servers).toEqual(s.context.realtime ? [s.context.taskId] : []);
+    expect(new Set(built.map((s) => s.context.realtime))).toEqual(new Set([false, true]));
+    for (const s of built) {
+      if (!s.context.realtime) expect(s.context.servers).toEqual([]);
+      else for (const server of s.context.servers) expect(['task-rt', 'task-rt-replica']).toContain(server);
+    }
+    expect(built.some((s) => s.context.servers.length === 2)).toBe(true);
   });
 });
 
@@ -179,6 +183,21 @@ describe('segment rules', () => {
 
   it('historicals do not serve a segment that is still building', () => {
     segment.given([allocated()]).when(loaded('hist-1')).thenRejects();
+  });
+
+  it('a replica of the realtime task builds and serves the same segment, and stops serving it when it stops', () => {
+    const s = segment.given([allocated()]).when(replicaLoaded('task-rt-replica')).then('building');
+    expect(s.context.servers).toEqual(['task-rt', 'task-rt-replica']);
+    const left = segment.given([allocated(), replicaLoaded('task-rt-replica')]).when(dropped('task-rt')).then('building');
+    expect(left.context.servers).toEqual(['task-rt-replica']);
+    segment.given([allocated(), replicaLoaded('task-rt-replica')]).when(replicaLoaded('task-rt-replica')).thenRejects();
+    segment.given([allocated({ taskId: 'task-batch', realtime: false })]).when(replicaLoaded('task-rt-replica')).thenRejects();
+  });
+
+  it('a building segment whose last realtime task stopped is still building, and is abandoned with its group', () => {
+    const s = segment.given([allocated()]).when(dropped('task-rt')).then('building');
+    expect(s.context.servers).toEqual([]);
+    segment.given([allocated(), dropped('task-rt')]).when(abandoned()).then('abandoned');
   });
 
   it('marking a segment unused keeps its availability, and records why and since when', () => {

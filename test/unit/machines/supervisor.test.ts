@@ -40,11 +40,16 @@ describe('the supervisor machine, over every state and path', () => {
     expect(new Set(launches.map((e) => nameOf(e.state)))).toEqual(new Set(['running', 'publishing']));
   });
 
-  it('stops for good, along every path', () => {
+  it('once stopped, only lets its groups wind down, until the same id is submitted again', () => {
     expect(paths.length).toBeGreaterThan(10);
+    const windingDown = ['TaskGroupPublishing', 'TaskGroupCompleted', 'TaskGroupStopped'];
     for (const path of paths) {
-      const stop = edgesAlong(path).findIndex((e) => nameOf(e.nextState) === 'stopped');
-      if (stop >= 0) expect(stop).toBe(path.steps.length - 2);
+      const edges = edgesAlong(path);
+      edges.forEach((e, i) => {
+        if (nameOf(e.state) !== 'stopped') return;
+        if (e.event.type === 'SupervisorSubmitted') expect(nameOf(e.nextState)).toBe('pending');
+        else expect(windingDown, `${edges.slice(0, i + 1).map((x) => x.event.type).join(' > ')}`).toContain(e.event.type);
+      });
     }
   });
 });
@@ -114,9 +119,30 @@ describe('supervisor rules', () => {
     expect(s.context.lastResetAt).toBe(T0);
   });
 
-  it('a terminated supervisor stops for good', () => {
+  it('a terminated supervisor launches nothing and cannot be started, resumed or reset', () => {
     supervisor.given([...running, launched('g1')]).when(terminated()).then('stopped');
-    for (const f of [started(), resumed(), submitted(), launched('g2')]) supervisor.given([...running, terminated()]).when(f).thenRejects();
+    for (const f of [started(), resumed(), reset(), suspended(), launched('g2')]) supervisor.given([...running, terminated()]).when(f).thenRejects();
+  });
+
+  it('a terminated supervisor\'s groups still publish and end', () => {
+    const s = [...running, launched('g1'), terminated()];
+    supervisor.given(s).when(publishing('g1')).then('stopped');
+    supervisor.given([...s, publishing('g1')]).when(completed('g1')).then('stopped');
+  });
+
+  it('a terminated supervisor\'s id can be submitted again, and it starts afresh, still winding down what it had', () => {
+    const s = supervisor.given([...running, terminated()]).when(submitted({ type: 'nats', taskCount: 3 })).then('pending');
+    expect(s.context.spec).toEqual({ type: 'nats', taskCount: 3 });
+    supervisor.given([...running, terminated(), submitted()]).when(started()).then('running');
+    supervisor.given([...running, launched('g1'), publishing('g1'), terminated(), submitted()]).when(started()).then('publishing');
+  });
+
+  it('a task group records what it reads, from when, and up to where once it publishes', () => {
+    const launchedOnly = supervisor.given(running).when(launched('g1')).then('running');
+    expect(launchedOnly.context.taskGroups.g1).toEqual({ taskIds: ['g1-t'], partitions: ['0'], startOffsets: { 0: 0 }, launchedAt: T0, specAt: T0, endOffsets: null, publishingAt: null });
+    const s = supervisor.given([...running, launched('g1')]).when(publishing('g1')).then('publishing');
+    expect(s.context.taskGroups.g1).toMatchObject({ endOffsets: { 0: 100 }, publishingAt: T0 });
+    expect(supervisor.given([...running, launched('g1'), publishing('g1')]).when(completed('g1')).then('running').context.taskGroups).toEqual({});
   });
 
   it('a pending supervisor cannot be reset', () => {
