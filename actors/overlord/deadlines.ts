@@ -3,6 +3,8 @@
  * callback that appends the timeout fact. Deadlines live in the log, so a restarted overlord arms
  * them again; one already past fires at once.
  */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export class Deadlines {
   private readonly timers = new Map<string, NodeJS.Timeout>();
 
@@ -11,10 +13,13 @@ export class Deadlines {
   /** Arms (or re-arms) `key` to call `fire` at epoch ms `at`. */
   arm(key: string, at: number, fire: () => void): void {
     this.cancel(key);
+    const delay = Math.max(0, at - this.now());
+    // A timer cannot wait longer than MAX_TIMER_MS (Node fires it at once): a far deadline waits in steps.
     const timer = setTimeout(() => {
       this.timers.delete(key);
-      fire();
-    }, Math.max(0, at - this.now()));
+      if (delay > MAX_TIMER_MS) this.arm(key, at, fire);
+      else fire();
+    }, Math.min(delay, MAX_TIMER_MS));
     timer.unref();
     this.timers.set(key, timer);
   }

@@ -224,11 +224,14 @@ export class Overlord {
       }
     } else if (c.kind === 'handoff') {
       const h = c.after as EntitySnapshot<'handoff'>;
-      if (stateName(h.value) === 'waiting' && h.context.deadline !== null) this.armHandoff(c.id, h.context.deadline);
-      else this.handoffDeadlines.cancel(c.id);
+      if (stateName(h.value) !== 'waiting' || h.context.deadline === null) this.handoffDeadlines.cancel(c.id);
+      else {
+        this.armHandoff(c.id, h.context.deadline);
+        // A historical may have loaded the segment before the task started waiting for it.
+        this.completeHandoffSoon(c.id, h.context.dataSource);
+      }
     } else if (c.kind === 'segment' && this.cluster.stateOf('handoff', c.id) === 'waiting') {
-      const ds = (c.after as EntitySnapshot<'segment'>).context.dataSource;
-      this.background('completing a handoff', () => this.queue.commit(() => decideHandoffCompletion(this.state, c.id)), ds);
+      this.completeHandoffSoon(c.id, (c.after as EntitySnapshot<'segment'>).context.dataSource);
     } else if (c.kind === 'task' && !isActive(stateName(c.after.value))) {
       this.progress.delete(c.id);
       this.known.delete(c.id);
@@ -255,6 +258,10 @@ export class Overlord {
         (e) => this.warn(`timing out lock ${l.lockId}`, e),
       );
     });
+  }
+
+  private completeHandoffSoon(segmentId: string, dataSource: string): void {
+    this.background('completing a handoff', () => this.queue.commit(() => decideHandoffCompletion(this.state, segmentId)), dataSource);
   }
 
   private armHandoff(segmentId: string, deadline: number): void {

@@ -65,6 +65,7 @@ export function decideAllocation(state: OverlordState, req: AllocateRequest, now
 /**
  * The segment this sequence was given before, to whichever replica asks; a replica that has no
  * lock over it yet takes one (its group's, so no conflict), since it will publish the segment too.
+ * A realtime replica serves the segment while it builds it, as the task that allocated it does.
  */
 function repeatAllocation(state: OverlordState, task: TaskView, prior: SegmentView, req: AllocateRequest, now: number, newLockId: string): Decision<Allocation> {
   const where = `sequence "${req.sequenceName}" after ${req.previousSegmentId ?? 'its start'}`;
@@ -74,7 +75,12 @@ function repeatAllocation(state: OverlordState, task: TaskView, prior: SegmentVi
   }
   const lock = lockFor(state, task, req, prior.interval, now, newLockId);
   if ('reason' in lock) throw new GroveError('conflict', `${where} was given segment ${prior.id}, but task ${task.taskId} cannot lock it: ${lock.reason}`);
-  return decision(allocationOf(prior.id, prior.interval, prior.version, prior.partitionNum, prior.allocation!.shardSpec), lock.events, lock.events.length > 0 ? [taskStillIn(task), ...lock.expect] : []);
+  const allocation = allocationOf(prior.id, prior.interval, prior.version, prior.partitionNum, prior.allocation!.shardSpec);
+  // Once published, the segment is served whole by whoever published it; a replica still building its copy is not asked.
+  const serves = task.realtime && prior.phase === 'building' && !prior.servers.includes(task.taskId);
+  if (!serves) return decision(allocation, lock.events, lock.events.length > 0 ? [taskStillIn(task), ...lock.expect] : []);
+  const served: NewEvent = { type: 'ReplicaLoaded', data: { dataSource: prior.dataSource, segmentId: prior.id, serverId: task.taskId, realtime: true } };
+  return decision(allocation, [...lock.events, served], [taskStillIn(task), ...lock.expect, { type: 'state', kind: 'segment', id: prior.id, in: ['building'] }]);
 }
 
 /** The chunk already holding the row; else the preferred bucket, then finer ones (Druid's order). */

@@ -9,12 +9,12 @@ function waitingHandoff(state: OverlordState, segmentId: string): HandoffContext
 }
 
 /**
- * A waiting handoff completes once a server other than the task that built the segment serves it
- * (a historical loaded it). Pure; null when there is nothing to complete.
+ * A waiting handoff completes once a historical serves the segment (the other servers are the
+ * realtime tasks that built it: replicas of one group). Pure; null when there is nothing to complete.
  */
 export function decideHandoffCompletion(state: OverlordState, segmentId: string): Decision<null> | null {
   const h = waitingHandoff(state, segmentId);
-  const loadedOn = state.segments.get(segmentId)?.servers.find((s) => s !== h?.taskId);
+  const loadedOn = state.segments.get(segmentId)?.servers.find((s) => state.cluster.servers.get(s)?.kind === 'historical');
   if (h === null || loadedOn === undefined) return null;
   return decision(null, [{ type: 'HandoffCompleted', data: { dataSource: h.dataSource, segmentId, taskId: h.taskId, serverId: loadedOn } }], [{ type: 'state', kind: 'handoff', id: segmentId, in: ['waiting'] }]);
 }

@@ -5,9 +5,9 @@ import { endingEvents } from './task-ending.ts';
 
 /**
  * An indexer that stopped answering its heartbeat (ServerLeft appended here), or that left (its
- * ServerLeft already in the log): every task it ran fails, their locks are released, their
- * unpublished segments abandoned, and the published segments its realtime tasks still served
- * dropped from them — all in one append. Pure; null when there is nothing to record.
+ * ServerLeft already in the log): every task it ran fails, their locks are released, the segments
+ * its realtime tasks served dropped from them and their unpublished segments abandoned — all in
+ * one append. Pure; null when there is nothing to record.
  */
 export function decideIndexerLoss(state: OverlordState, indexerId: string, reason: string): Decision<{ failedTasks: string[] }> | null {
   const server = state.cluster.servers.get(indexerId);
@@ -16,9 +16,5 @@ export function decideIndexerLoss(state: OverlordState, indexerId: string, reaso
   if (left.length === 0 && tasks.length === 0) return null;
   const error = `indexer ${indexerId} was lost while running the task: ${reason}`;
   const endings = endingEvents(state, tasks.map((task) => ({ task, ending: { kind: 'failed', code: 'unavailable', error } })));
-  const dropped: NewEvent[] = tasks.flatMap((t) =>
-    state.segments.servedBy(t.taskId).filter((s) => s.phase === 'used' || s.phase === 'unused').map((s): NewEvent => ({
-      type: 'ReplicaDropped', data: { dataSource: s.dataSource, segmentId: s.id, serverId: t.taskId, reason: error },
-    })));
-  return decision({ failedTasks: tasks.map((t) => t.taskId) }, [...left, ...endings.events, ...dropped], endings.expect);
+  return decision({ failedTasks: tasks.map((t) => t.taskId) }, [...left, ...endings.events], endings.expect);
 }

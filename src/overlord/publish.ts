@@ -41,6 +41,7 @@ export interface OffsetsMismatch {
 export function decidePublish(state: OverlordState, req: PublishRequest): Decision<Published> {
   const task = requireTask(state, req.taskId);
   const ids = req.segments.map((s) => s.id);
+  if (ids.length === 0) return decideOffsetsOnly(state, task, req.commit);
   const dup = ids.find((id, i) => ids.indexOf(id) !== i);
   if (dup !== undefined) throw badRequest(`segment ${dup} is listed twice`, [{ path: `segments[${ids.lastIndexOf(dup)}].id`, reason: 'listed twice' }]);
   const published = ids.filter((id) => ['used', 'unused'].includes(state.segments.get(id)?.phase ?? ''));
@@ -48,8 +49,7 @@ export function decidePublish(state: OverlordState, req: PublishRequest): Decisi
   if (published.length > 0) {
     throw new GroveError('conflict', `segments ${published.join(', ')} are already published but ${ids.filter((id) => !published.includes(id)).join(', ')} are not: a publish is all or nothing`);
   }
-  if (task.state !== 'running' && task.state !== 'publishing') throw new GroveError('conflict', `task ${task.taskId} is ${task.state}${task.error ? ` (${task.error})` : ''}: it cannot publish`);
-  assertNotPreempted(state, task.taskId);
+  assertMayPublish(state, task);
   const intervals = checkShapes(task, req.segments);
   const locks = coveringLocks(state, task, req.segments, intervals);
   const expect: Expectation[] = [taskStillIn(task), ...[...new Set(locks)].map((id): Expectation => ({ type: 'state', kind: 'lock', id, in: ['granted'] }))];
@@ -62,6 +62,23 @@ export function decidePublish(state: OverlordState, req: PublishRequest): Decisi
     { type: 'SegmentsPublished', data },
     { type: 'SegmentsMarkedUnused', data: { dataSource: task.dataSource, segmentIds: dropped, reason: 'dropExisting' } },
   ], expect);
+}
+
+function assertMayPublish(state: OverlordState, task: TaskView): void {
+  if (task.state !== 'running' && task.state !== 'publishing') throw new GroveError('conflict', `task ${task.taskId} is ${task.state}${task.error ? ` (${task.error})` : ''}: it cannot publish`);
+  assertNotPreempted(state, task.taskId);
+}
+
+/**
+ * A streaming task that read nothing it kept still moves its offsets, or the next group, which
+ * starts where it ended, could never commit (Druid publishes an empty segment set with the
+ * metadata): the offsets' compare-and-swap alone, recorded as a publish of no segments.
+ */
+function decideOffsetsOnly(state: OverlordState, task: TaskView, commit: CommitMetadata | undefined): Decision<Published> {
+  if (commit === undefined) throw badRequest('nothing to publish: no segments, and no stream offsets to commit', [{ path: 'segments', reason: 'at least one segment is required, unless commit is given' }]);
+  assertMayPublish(state, task);
+  const expect = [taskStillIn(task), checkOffsets(state, task.dataSource, commit)];
+  return decision({ published: [], alreadyPublished: false }, [{ type: 'SegmentsPublished', data: { dataSource: task.dataSource, taskId: task.taskId, segments: [], commit } }], expect);
 }
 
 /**

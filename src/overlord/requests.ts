@@ -80,10 +80,12 @@ export const allocateRequest = z.object({
 
 export const publishRequest = z.object({
   taskId: id,
-  segments: z.array(segmentDescriptorSchema, { error: 'expected an array of segment descriptors' }).min(1, 'at least one segment is required'),
+  segments: z.array(segmentDescriptorSchema, { error: 'expected an array of segment descriptors' }),
   commit: commitSchema.optional(),
   dropExisting: z.boolean({ error: 'expected true or false' }).optional(),
-}).strict() satisfies z.ZodType<PublishRequest, unknown>;
+}).strict().refine((r) => r.segments.length > 0 || r.commit !== undefined, {
+  path: ['segments'], message: 'at least one segment is required, unless commit is given',
+}) satisfies z.ZodType<PublishRequest, unknown>;
 
 export const taskUpdateRequest = z.object({
   taskId: id,
@@ -92,6 +94,7 @@ export const taskUpdateRequest = z.object({
   error: z.string().optional(),
   code: z.string().optional(),
   segmentIds: z.array(id).optional(),
+  handoffTimeoutMs: z.number().int().nonnegative().optional(),
 }).strict() satisfies z.ZodType<TaskUpdate, unknown>;
 
 /** Parses a request body or throws `bad_request` naming every bad field. */

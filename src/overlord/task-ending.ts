@@ -24,9 +24,10 @@ function endingFact(taskId: string, e: TaskEnding): NewEvent {
 
 /**
  * The facts that end these active tasks, however they end (Druid's TaskQueue cleanup): the ending
- * itself, every lock they hold or wait for released, and the unpublished segments their groups
- * allocated abandoned — unless a task of the same group lives on, since replicas share allocations
- * and may still publish them. One batch, appended whole. Pure.
+ * itself, every lock they hold or wait for released, the copies realtime tasks served dropped
+ * (handed off, or lost with the task), and the unpublished segments their groups allocated
+ * abandoned — unless a task of the same group lives on, since replicas share allocations and may
+ * still publish them. One batch, appended whole. Pure.
  */
 export function endingEvents(
   state: OverlordState,
@@ -40,6 +41,9 @@ export function endingEvents(
     events.push(endingFact(task.taskId, how));
     for (const l of state.locks.locksOf(task.taskId)) {
       if ((l.state === 'granted' || l.state === 'requested') && !settled.has(l.lockId)) events.push({ type: 'LockReleased', data: { lockId: l.lockId, reason: `task ${task.taskId} ${how.kind}` } });
+    }
+    for (const s of state.segments.servedBy(task.taskId)) {
+      events.push({ type: 'ReplicaDropped', data: { dataSource: s.dataSource, segmentId: s.id, serverId: task.taskId, reason: `task ${task.taskId} ${how.kind}` } });
     }
   }
   const groups = new Set(endings.map((e) => e.task.groupId));

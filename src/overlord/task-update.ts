@@ -13,6 +13,8 @@ export interface TaskUpdate {
   error?: string;
   code?: string;
   segmentIds?: string[];
+  /** awaitingHandoff: how long the task waits for the handoff (Druid's handoffConditionTimeout; 0 waits for ever); else the overlord's default. */
+  handoffTimeoutMs?: number;
 }
 
 const TERMINAL = { succeeded: 'succeeded', failed: 'failed' } as const;
@@ -36,7 +38,7 @@ export function decideUpdate(state: OverlordState, u: TaskUpdate, now: number, h
     case 'publishing':
       return step(task, 'running', { type: 'TaskPublishing', data: { taskId: task.taskId } });
     case 'awaitingHandoff':
-      return awaitHandoff(state, task, u.segmentIds ?? [], now + handoffTimeoutMs);
+      return awaitHandoff(state, task, u.segmentIds ?? [], deadlineOf(now, u.handoffTimeoutMs ?? handoffTimeoutMs));
     case TERMINAL.succeeded:
       if (task.state === 'pending' || task.state === 'waitingForLock') throw new GroveError('conflict', `task ${task.taskId} is ${task.state}: it must start before it can succeed`);
       return end(state, task, { kind: 'succeeded', report: u.report ?? EMPTY_REPORT });
@@ -56,12 +58,20 @@ function step(task: TaskView, from: string, event: NewEvent): Decision<Record<st
   return decision({}, [event], [taskStillIn(task)]);
 }
 
-/** A realtime task waits for historicals to load what it published; a scheduler times each out. */
+/** Druid's handoffConditionTimeout of 0 waits for ever: as good as a deadline no clock reaches. */
+const deadlineOf = (now: number, timeoutMs: number): number => (timeoutMs === 0 ? Number.MAX_SAFE_INTEGER : now + timeoutMs);
+
+/**
+ * A realtime task waits for historicals to load what it published; a scheduler times each out.
+ * The replicas of a group publish the same segments: the first to wait starts each handoff, the
+ * others wait for that one.
+ */
 function awaitHandoff(state: OverlordState, task: TaskView, segmentIds: string[], deadline: number): Decision<Record<string, never>> {
   if (!task.realtime) throw new GroveError('conflict', `task ${task.taskId} is not a realtime task: only realtime tasks wait for handoff`);
   const unpublished = segmentIds.filter((id) => !['used', 'unused'].includes(state.segments.get(id)?.phase ?? ''));
   if (unpublished.length > 0) throw new GroveError('conflict', `task ${task.taskId} cannot wait for the handoff of unpublished segments: ${unpublished.join(', ')}`);
-  const started: NewEvent[] = segmentIds.map((segmentId) => ({ type: 'HandoffStarted', data: { dataSource: task.dataSource, segmentId, taskId: task.taskId, deadline } }));
+  const fresh = segmentIds.filter((id) => state.cluster.stateOf('handoff', id) === 'absent');
+  const started: NewEvent[] = fresh.map((segmentId) => ({ type: 'HandoffStarted', data: { dataSource: task.dataSource, segmentId, taskId: task.taskId, deadline } }));
   const d = step(task, 'publishing', { type: 'TaskAwaitingHandoff', data: { taskId: task.taskId, segmentIds } });
   return { ...d, events: [...d.events, ...started] };
 }

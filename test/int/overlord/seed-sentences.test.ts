@@ -147,7 +147,7 @@ describe('the seed\'s sentences, through the NATS API', () => {
     await ix.stop();
   });
 
-  it('a dead indexer\'s tasks fail, their locks are released and their segments abandoned, in one append with ServerLeft', async () => {
+  it('a dead indexer\'s tasks fail, their locks are released, what they served dropped and their segments abandoned, in one append with ServerLeft', async () => {
     const ix = await TestIndexer.start(g.actorNc, 'ix-doomed', 2);
     await request(g.actorNc, INTERNAL.overlordTaskSubmit, { type: 'index_nats', id: 'stranded', spec: { dataSchema: { dataSource: 'wikipedia' } } });
     await ix.ran('stranded');
@@ -157,7 +157,7 @@ describe('the seed\'s sentences, through the NATS API', () => {
     ix.crash();
     await expect.poll(() => stateOf('stranded'), { timeout: 10_000 }).toBe('failed');
     const records = await logFrom(g.actorNc, from);
-    expect(records.map((r) => r.type)).toEqual(['ServerLeft', 'TaskFailed', 'LockReleased', 'SegmentsAbandoned']);
+    expect(records.map((r) => r.type)).toEqual(['ServerLeft', 'TaskFailed', 'LockReleased', 'ReplicaDropped', 'SegmentsAbandoned']);
     expect(new Set(records.map((r) => r.meta.correlationId)).size).toBe(1);
     expect(await status('stranded')).toMatchObject({ errorCode: 'unavailable', error: expect.stringMatching(/indexer ix-doomed was lost while running the task: no heartbeat for \d+ ms/) });
     expect(g.state.stateOf('segment', building.segmentId)).toBe('abandoned');

@@ -15,7 +15,7 @@ function allocateFor(w: World, taskId: string, sequenceName = 's') {
 }
 
 describe('a dead task\'s locks are released', () => {
-  it('releases every lock and abandons the unpublished segments of a task that fails, in one append', () => {
+  it('releases every lock, drops what a realtime task served and abandons the unpublished segments of a task that fails, in one append', () => {
     const w = new World().run('rt', { realtime: true }).run('other', { priority: 80 });
     const seg = allocateFor(w, 'rt');
     w.grant('rt', DAY2);
@@ -23,7 +23,7 @@ describe('a dead task\'s locks are released', () => {
     const waiting = w.lock('rt', '2024-01-03T00:00:00Z/2024-01-04T00:00:00Z');
     const locks = w.state.locks.locksOf('rt').map((l) => l.lockId);
     const d = decideUpdate(w.state, { taskId: 'rt', type: 'failed', error: 'out of memory' }, w.now, 1000);
-    expect(d.events.map((e) => e.type)).toEqual(['TaskFailed', 'LockReleased', 'LockReleased', 'LockReleased', 'SegmentsAbandoned']);
+    expect(d.events.map((e) => e.type)).toEqual(['TaskFailed', 'LockReleased', 'LockReleased', 'LockReleased', 'ReplicaDropped', 'SegmentsAbandoned']);
     w.commit(d);
     expect(locks.map((id) => w.lockState(id))).toEqual(['released', 'released', 'released']);
     expect(w.state.locks.locksOf('rt')).toEqual([]);
@@ -58,7 +58,7 @@ describe('a dead indexer\'s tasks fail and their locks are released', () => {
     w.commit(decidePublish(w.state, { taskId: 'rt', segments: [descriptor({ interval: published.interval, version: published.version, partitionNum: published.partitionNum, core: 0 })] }));
     w.grant('batch', DAY2);
     const d = decideIndexerLoss(w.state, 'indexer-1', 'no heartbeat for 10000 ms')!;
-    expect(d.events.map((e) => e.type)).toEqual(['ServerLeft', 'TaskFailed', 'LockReleased', 'TaskFailed', 'LockReleased', 'SegmentsAbandoned', 'ReplicaDropped']);
+    expect(d.events.map((e) => e.type)).toEqual(['ServerLeft', 'TaskFailed', 'LockReleased', 'TaskFailed', 'LockReleased', 'ReplicaDropped', 'ReplicaDropped', 'SegmentsAbandoned']);
     w.commit(d);
     expect(d.result.failedTasks).toEqual(['batch', 'rt']);
     expect(w.state.task('batch')).toMatchObject({ state: 'failed', errorCode: 'unavailable', error: 'indexer indexer-1 was lost while running the task: no heartbeat for 10000 ms' });
@@ -80,7 +80,10 @@ describe('indexers report a task\'s progress', () => {
     update(w, { taskId: 'rt', type: 'awaitingHandoff', segmentIds: [seg.segmentId] });
     expect(w.cluster.stateOf('handoff', seg.segmentId)).toBe('waiting');
     expect(decideHandoffCompletion(w.state, seg.segmentId)).toBeNull();
-    w.given({ type: 'ReplicaLoaded', data: { dataSource: DS, segmentId: seg.segmentId, serverId: 'historical-1' } });
+    w.given(
+      { type: 'ServerJoined', data: { serverId: 'historical-1', kind: 'historical', tier: '_default_tier', capacity: 1e9 } },
+      { type: 'ReplicaLoaded', data: { dataSource: DS, segmentId: seg.segmentId, serverId: 'historical-1' } },
+    );
     w.commit(decideHandoffCompletion(w.state, seg.segmentId));
     expect(w.cluster.entity('handoff', seg.segmentId)!.context.serverId).toBe('historical-1');
     const [lock] = w.state.locks.locksOf('rt');
