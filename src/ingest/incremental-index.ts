@@ -146,14 +146,20 @@ export class IncrementalIndex {
 
   /** Returns the rows sorted by time and dimensions, and empties the index. */
   drainSorted(): RowBlock {
+    const sorted = this.sortedCopy();
+    this.block = emptyBlock(this.schema, this.capacity);
+    this.table.clear();
+    return sorted;
+  }
+
+  /** The rows sorted by time and dimensions, the index left as it is (what a realtime query reads). */
+  sortedCopy(): RowBlock {
     const b = this.block;
     const n = b.length;
     // Stable: the ties only rollup off can leave keep their input order.
     const order = sortOrder(truncated(b, n), this.schema.orderings());
     const sorted = truncated(emptyBlock(this.schema, n), n);
     permute(b, order, sorted);
-    this.block = emptyBlock(this.schema, this.capacity);
-    this.table.clear();
     return sorted;
   }
 }

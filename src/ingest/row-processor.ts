@@ -38,7 +38,7 @@ export class RowProcessor implements RecordSink {
   private columnErrors: string[] = [];
   private readonly onColumnError = (reason: string): void => { this.columnErrors.push(reason); };
 
-  constructor(spec: IngestionSpec, private readonly index: IncrementalIndex, private readonly accounting: RowAccounting) {
+  constructor(spec: IngestionSpec, private readonly index: IncrementalIndex, protected readonly accounting: RowAccounting) {
     const { timestampSpec, transformSpec, granularitySpec } = spec.dataSchema;
     this.parseTime = timestampParser(timestampSpec.format);
     this.timeColumn = timestampSpec.column;
@@ -79,17 +79,27 @@ export class RowProcessor implements RecordSink {
       this.accounting.thrownAway();
       return;
     }
+    this.place(row, time, line, raw);
+  }
+
+  /**
+   * Where a row that passed the transformSpec goes: into the index, unless its time chunk is
+   * outside granularitySpec.intervals. A streaming task routes rows to its own indexes instead.
+   */
+  protected place(row: Fields, time: number, line: number, raw: string): void {
     if (!this.inAllowedChunk(time)) {
       this.accounting.thrownAway();
       return;
     }
-    this.addToIndex(row, time, line, raw);
+    this.addToIndex(this.index, row, time, line, raw);
   }
 
-  private addToIndex(row: Fields, time: number, line: number, raw: string): void {
+  /** Adds the row to `index`, its time floored, and counts it (processed, or processed with errors). */
+  protected addToIndex(index: IncrementalIndex, row: Fields, time: number, line: number, raw: string): void {
+    this.inAllowedChunk(time);
     // Druid floors by queryGranularity but never before the chunk start (queryGranularity "all").
     const floored = Math.max(this.queryGranularity.bucketStart(time), this.chunk.start);
-    this.index.add(row, floored, time, this.onColumnError);
+    index.add(row, floored, time, this.onColumnError);
     if (this.columnErrors.length > 0) {
       const errors = this.columnErrors;
       this.columnErrors = [];
@@ -97,11 +107,11 @@ export class RowProcessor implements RecordSink {
     } else {
       this.accounting.processed();
     }
-    if (this.index.size >= this.maxRowsInMemory) this.spills.push(this.index.drainSorted());
+    if (index.size >= this.maxRowsInMemory) this.spills.push(index.drainSorted());
   }
 
   /** Sets `chunk` to the time chunk of `time`; false when that chunk overlaps none of the intervals. */
-  private inAllowedChunk(time: number): boolean {
+  protected inAllowedChunk(time: number): boolean {
     if (time < this.chunk.start || time >= this.chunk.end) {
       this.chunk = this.segmentGranularity.bucket(time);
       this.chunkAllowed = this.intervals === null || overlapsAny(this.intervals, this.chunk);

@@ -444,6 +444,28 @@ export function parseIngestionSpec(json: unknown, prefix = 'spec'): IngestionSpe
   return result.data;
 }
 
+/** What reading one part of a spec gave: the part (null when it is bad) and every bad field. */
+export interface SpecPart<T> {
+  value: T | null;
+  issues: FieldIssue[];
+}
+
+/**
+ * A dataSchema read as a batch spec reads it, the cross-field rules included (a streaming
+ * supervisor spec has the same one). Paths start with `prefix` (`spec.dataSchema...`).
+ */
+export function readDataSchema(raw: unknown, prefix: string): SpecPart<DataSchema> {
+  const result = dataSchemaSchema.safeParse(raw);
+  const issues = [...(result.success ? [] : issuesOf(result.error, `${prefix}.dataSchema`)), ...crossFieldIssues({ dataSchema: raw }, prefix)];
+  return { value: result.success ? result.data : null, issues: dedupe(issues) };
+}
+
+/** An inputFormat (json, csv, tsv) read as a batch spec reads it; paths start with `path`. */
+export function readInputFormat(raw: unknown, path: string): SpecPart<InputFormatSpec> {
+  const result = inputFormatSchema.safeParse(raw);
+  return result.success ? { value: result.data, issues: [] } : { value: null, issues: issuesOf(result.error, path) };
+}
+
 function dedupe(issues: FieldIssue[]): FieldIssue[] {
   const seen = new Set<string>();
   return issues.filter((i) => {
