@@ -80,6 +80,15 @@ export const taskProgress = (taskId: string): string => `grove.task.${taskId}.pr
 /** Every task's progress: clients and viewers may follow it (nats.conf). */
 export const TASK_PROGRESS_WILDCARD = 'grove.task.*.progress';
 
+/**
+ * A streaming task's controls, for its supervisor (Druid's getCurrentOffsets / setEndOffsets).
+ * Bodies: src/streaming/task-protocol.ts.
+ */
+export const streamingTask = {
+  offsets: (taskId: string) => `grove.task.${taskId}.offsets`,
+  finish: (taskId: string) => `grove.task.${taskId}.finish`,
+};
+
 /** Liveness beacons of servers: `grove.heartbeat.<kind>.<id>`. */
 export const heartbeat = (kind: string, id: string): string => `grove.heartbeat.${kind}.${id}`;
 export const HEARTBEAT_WILDCARD = 'grove.heartbeat.>';
