@@ -178,36 +178,42 @@ export function compileFilter(f: Filter): FilterTree {
 }
 
 /** Tests one JavaScript value, as found in an input row; arrays are multi-values (any element). */
-export function matchesValue(p: ValuePredicate, v: unknown, includeUnknown: boolean): boolean {
+export function matchesValue(p: ValuePredicate, v: unknown, includeUnknown: boolean, type?: NumericType): boolean {
   if (v === null || v === undefined) return p.matchesNull || includeUnknown;
   switch (typeof v) {
     case 'string': return p.string(v);
-    case 'number': return Number.isNaN(v) ? p.matchesNull || includeUnknown : p.number(v, Number.isInteger(v) ? 'long' : 'double');
+    case 'number': return Number.isNaN(v) ? p.matchesNull || includeUnknown : p.number(v, type ?? (Number.isInteger(v) ? 'long' : 'double'));
     case 'bigint': return p.number(Number(v), 'long');
     case 'boolean': return p.string(String(v));
     default:
-      if (Array.isArray(v)) return v.length === 0 ? p.matchesNull || includeUnknown : v.some((e) => matchesValue(p, e, includeUnknown));
+      if (Array.isArray(v)) return v.length === 0 ? p.matchesNull || includeUnknown : v.some((e) => matchesValue(p, e, includeUnknown, type));
       if (v instanceof Date) return p.number(v.getTime(), 'long');
       return p.string(JSON.stringify(v));
   }
 }
 
-function rowMatches(t: FilterTree, row: Readonly<Record<string, unknown>>, includeUnknown: boolean): boolean {
+function rowMatches(t: FilterTree, row: Readonly<Record<string, unknown>>, includeUnknown: boolean, types: ColumnTypes): boolean {
   switch (t.kind) {
-    case 'leaf': return matchesValue(t.predicate, row[t.predicate.column], includeUnknown);
-    case 'and': return t.children.every((c) => rowMatches(c, row, includeUnknown));
-    case 'or': return t.children.some((c) => rowMatches(c, row, includeUnknown));
-    case 'not': return !rowMatches(t.child, row, !includeUnknown);
+    case 'leaf': return matchesValue(t.predicate, row[t.predicate.column], includeUnknown, types[t.predicate.column]);
+    case 'and': return t.children.every((c) => rowMatches(c, row, includeUnknown, types));
+    case 'or': return t.children.some((c) => rowMatches(c, row, includeUnknown, types));
+    case 'not': return !rowMatches(t.child, row, !includeUnknown, types);
     case 'const': return t.value;
   }
 }
+
+/**
+ * Numeric columns whose type is known: a number in them is read as that type (a double 3 is
+ * "3.0" to a like or regex), not guessed from its value (an integer reads as a long).
+ */
+export type ColumnTypes = Readonly<Record<string, NumericType>>;
 
 /**
  * A row-wise evaluator of a parsed filter, for input rows (ingestion's transformSpec filter). A
  * missing field is null; an array is a multi-value (matches when any value does). A filter on
  * `__time` reads the row's `__time` field, so put the parsed timestamp there first.
  */
-export function rowFilter(filter: Filter): (row: Readonly<Record<string, unknown>>) => boolean {
+export function rowFilter(filter: Filter, types: ColumnTypes = {}): (row: Readonly<Record<string, unknown>>) => boolean {
   const tree = compileFilter(filter);
-  return (row) => rowMatches(tree, row, false);
+  return (row) => rowMatches(tree, row, false, types);
 }

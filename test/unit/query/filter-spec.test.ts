@@ -131,6 +131,14 @@ describe('rowFilter on input rows', () => {
     expect(ids({ type: 'regex', dimension: 'city', pattern: 'er' })).toEqual([2, 4]);
   });
 
+  it('reads a number of a known double column as Java prints a double, whatever its value looks like', () => {
+    const like3 = rowFilter(parseFilter({ type: 'like', dimension: 'd', pattern: '%3' }));
+    expect(like3({ d: -73 }), 'an untyped integer reads as a long').toBe(true);
+    const typed = rowFilter(parseFilter({ type: 'not', field: { type: 'not', field: { type: 'like', dimension: 'd', pattern: '%3' } } }), { d: 'double' });
+    expect(typed({ d: -73 }), '-73.0 does not end in 3').toBe(false);
+    expect(typed({ d: 0.3 })).toBe(true);
+  });
+
   it('treats an array as a multi-value that matches when any value does', () => {
     expect(matching({ type: 'selector', dimension: 'tags', value: 'b' }, [{ tags: ['a', 'b'] }, { tags: ['c'] }])).toEqual([{ tags: ['a', 'b'] }]);
   });

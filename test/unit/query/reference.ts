@@ -23,8 +23,14 @@ type Value = number | null;
 
 const inIntervals = (t: number, intervals: readonly Interval[]) => intervals.some((i) => i.start <= t && t < i.end);
 
+/**
+ * The numeric columns of the generated segments (engine-properties.test.ts's schema) as they are
+ * stored: a filter reads a double -73 as "-73.0", as the engine does, not as the long its raw row suggests.
+ */
+const STORED_TYPES = { n: 'long', m: 'long', d: 'double', f: 'float' } as const;
+
 function selectedRows(segments: readonly RefSegment[], intervals: readonly Interval[], filter: Filter | null): Array<{ row: Row; seg: RefSegment }> {
-  const keep = filter === null ? () => true : rowFilter(filter);
+  const keep = filter === null ? () => true : rowFilter(filter, STORED_TYPES);
   return segments.flatMap((seg) => seg.rows.filter((r) => inIntervals(r.__time, intervals) && keep(r)).map((row) => ({ row, seg })));
 }
 
@@ -65,7 +71,7 @@ export function aggregate(spec: AggregatorSpec, rows: readonly Row[]): Value {
 }
 
 function filterChain(spec: Extract<AggregatorSpec, { type: 'filtered' }>): (r: Row) => boolean {
-  const here = rowFilter(spec.filter);
+  const here = rowFilter(spec.filter, STORED_TYPES);
   const below = spec.aggregator.type === 'filtered' ? filterChain(spec.aggregator) : () => true;
   return (r) => here(r) && below(r);
 }
