@@ -34,9 +34,13 @@ describe('the broker fans a query out to the servers of the segments and merges 
 
     const topN = { queryType: 'topN', dataSource: 'fan', intervals: ['2024-01-01/2024-01-08'], granularity: 'day', dimension: 'page', metric: 'added', threshold: 2, aggregations: [{ type: 'longSum', name: 'added', fieldName: 'added' }] };
     expect(await cluster.query(topN)).toEqual(runQuery(parseQuery(topN), local));
-    const counts = new Map<string, number>();
-    for (const s of await cluster.segments('fan')) for (const h of s.servers) counts.set(h, (counts.get(h) ?? 0) + 1);
-    expect(counts, 'both historicals serve every segment (two replicas by default)').toEqual(new Map([['h1', 6], ['h2', 6]]));
+    // A segment is available once one replica is loaded; the second may still be on its way.
+    const counts = async () => {
+      const served = new Map<string, number>();
+      for (const s of await cluster.segments('fan')) for (const h of s.servers) served.set(h, (served.get(h) ?? 0) + 1);
+      return served;
+    };
+    await expect.poll(counts, { timeout: 15_000, interval: 50, message: 'both historicals serve every segment (two replicas by default)' }).toEqual(new Map([['h1', 6], ['h2', 6]]));
   });
 
   it('a segment whose server does not answer is read from another replica', async () => {
