@@ -12,7 +12,7 @@ import { ClusterState } from '../../src/projections/cluster-state.ts';
 import { LogFollower } from '../../src/projections/log-follower.ts';
 import { decodePartial, finalize, mergePartials, parseQuery, type Partial, type Query } from '../../src/query/index.ts';
 import { formatInterval } from '../../src/time/interval.ts';
-import { Appender } from '../coordinator/appender.ts';
+import { Appender } from '../../src/projections/appender.ts';
 
 export interface BrokerOptions {
   nc: NatsConnection;

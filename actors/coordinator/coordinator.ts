@@ -10,7 +10,7 @@ import { departureEvents } from '../../src/coordinator/server-loss.ts';
 import type { LogRecord } from '../../src/log/record.ts';
 import { ClusterState } from '../../src/projections/cluster-state.ts';
 import { LogFollower } from '../../src/projections/log-follower.ts';
-import { Appender } from './appender.ts';
+import { Appender } from '../../src/projections/appender.ts';
 import { AutoCompaction } from './auto-compaction.ts';
 import { coordinatorEndpoints } from './endpoints.ts';
 import { HistoricalHeartbeats } from './heartbeats.ts';

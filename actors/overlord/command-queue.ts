@@ -1,13 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import type { NatsConnection } from 'nats';
-import { request } from '../../src/bus/client.ts';
-import { GroveError, isGroveError } from '../../src/bus/errors.ts';
-import { API, INTERNAL } from '../../src/bus/subjects.ts';
+import { isGroveError } from '../../src/bus/errors.ts';
+import { Appender } from '../../src/projections/appender.ts';
 import type { ClusterState } from '../../src/projections/cluster-state.ts';
 import type { LogFollower } from '../../src/projections/log-follower.ts';
 import type { Decision } from '../../src/overlord/decision.ts';
 
-const FOLD_TIMEOUT_MS = 30_000;
 const ATTEMPTS = 3;
 
 /**
@@ -22,15 +19,10 @@ const ATTEMPTS = 3;
 export class CommandQueue {
   private global: Promise<unknown> = Promise.resolve();
   private readonly lanes = new Map<string, Promise<unknown>>();
-  private readonly folded: Array<{ seq: number; resolve: () => void }> = [];
+  private readonly appender: Appender;
 
-  constructor(
-    private readonly nc: NatsConnection,
-    private readonly state: ClusterState,
-    follower: LogFollower,
-    private readonly actor: string,
-  ) {
-    follower.onRecord((r) => this.release(r.seq));
+  constructor(nc: NatsConnection, state: ClusterState, follower: LogFollower, actor: string) {
+    this.appender = new Appender(nc, state, follower, actor);
   }
 
   /**
@@ -64,7 +56,7 @@ export class CommandQueue {
       if (d === null) return null;
       if (d.events.length === 0) return d.result;
       try {
-        await this.append(d, causationId);
+        await this.appender.append(d.events, d.expect, causationId);
         return d.result;
       } catch (e) {
         if (!isGroveError(e, 'conflict') || attempt >= ATTEMPTS) throw e;
@@ -73,32 +65,13 @@ export class CommandQueue {
     }
   }
 
-  private async append<R>(d: Decision<R>, causationId: string | null): Promise<void> {
-    const { lastSeq } = await request<{ lastSeq: number }>(this.nc, INTERNAL.metaAppend, {
-      events: d.events,
-      expect: d.expect,
-      meta: { actor: this.actor, correlationId: randomUUID(), causationId },
-    });
-    await this.foldedUpTo(lastSeq);
-  }
-
   /** Waits until the state holds everything the log held when asked. */
-  async catchUp(): Promise<void> {
-    const { lastSeq } = await request<{ lastSeq: number }>(this.nc, API.status, {});
-    await this.foldedUpTo(lastSeq);
+  catchUp(): Promise<void> {
+    return this.appender.catchUp();
   }
 
-  private foldedUpTo(seq: number): Promise<void> {
-    if (this.state.position >= seq) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new GroveError('internal', `the overlord's state did not reach sequence ${seq} within ${FOLD_TIMEOUT_MS} ms (it is at ${this.state.position})`)), FOLD_TIMEOUT_MS);
-      this.folded.push({ seq, resolve: () => (clearTimeout(timer), resolve()) });
-    });
-  }
-
-  private release(position: number): void {
-    for (let i = this.folded.length - 1; i >= 0; i--) {
-      if (this.folded[i]!.seq <= position) this.folded.splice(i, 1)[0]!.resolve();
-    }
+  /** The overlord is stopping: whoever waits for its fold is told so at once. */
+  close(): void {
+    this.appender.close();
   }
 }

@@ -120,6 +120,7 @@ export class Overlord {
     this.handoffDeadlines.stop();
     await this.queue.run(async () => undefined);
     this.follower.stop();
+    this.queue.close();
     for (const [, ws] of this.waiters) for (const w of ws) w.reject(new GroveError('unavailable', 'the overlord stopped; ask again'));
     this.waiters.clear();
   }

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { NatsConnection } from 'nats';
-import { request } from '../../src/bus/client.ts';
-import { GroveError } from '../../src/bus/errors.ts';
-import { API, INTERNAL } from '../../src/bus/subjects.ts';
-import type { NewEvent } from '../../src/events/catalog.ts';
-import type { Expectation } from '../../src/events/expectations.ts';
-import type { ClusterState } from '../../src/projections/cluster-state.ts';
-import type { LogFollower } from '../../src/projections/log-follower.ts';
+import { request } from '../bus/client.ts';
+import { GroveError } from '../bus/errors.ts';
+import { API, INTERNAL } from '../bus/subjects.ts';
+import type { NewEvent } from '../events/catalog.ts';
+import type { Expectation } from '../events/expectations.ts';
+import type { ClusterState } from './cluster-state.ts';
+import type { LogFollower } from './log-follower.ts';
 
 const FOLD_TIMEOUT_MS = 30_000;
 
@@ -28,11 +28,11 @@ export class Appender {
   }
 
   /** Appends `events` in one go; resolves with the last sequence number once folded in. */
-  async append(events: NewEvent[], expect: Expectation[] = []): Promise<number> {
+  async append(events: NewEvent[], expect: Expectation[] = [], causationId: string | null = null): Promise<number> {
     const { lastSeq } = await request<{ lastSeq: number }>(this.nc, INTERNAL.metaAppend, {
       events,
       expect,
-      meta: { actor: this.actor, correlationId: randomUUID(), causationId: null },
+      meta: { actor: this.actor, correlationId: randomUUID(), causationId },
     });
     await this.foldedUpTo(lastSeq);
     return lastSeq;
