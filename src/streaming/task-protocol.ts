@@ -45,7 +45,19 @@ export interface StreamingTaskIoConfig {
   maximumMessageTime?: number;
 }
 
-/** `streamingTask.offsets` request body: `{}`. The reply: */
+/**
+ * `streamingTask.offsets` request body: `{}`, or `{ pause: true }` (added by the supervisor, optional):
+ * the supervisor asks with `pause` when it is about to end the group (Druid's pause before
+ * setEndOffsets). A paused task stops taking new messages (it keeps what it has) until `finish`
+ * comes, so its `current` stays put and an end computed from the replicas' `current` is at least as
+ * far as each replica has read. A task that ignores `pause` still works, with a race: it may read
+ * past the end before `finish` reaches it.
+ */
+export interface OffsetsRequest {
+  pause?: boolean;
+}
+
+/** The reply to `streamingTask.offsets`: */
 export interface TaskOffsetsReply {
   taskId: string;
   /** `reading` until it is told where to end, then `finishing` (reading up to the end), `publishing`, `awaitingHandoff`. */
