@@ -1,4 +1,4 @@
-import type { IngestionSpec } from '../spec/ingestion-spec.ts';
+import type { DataSchema, TuningConfig } from '../spec/ingestion-spec.ts';
 import { filterColumns, rowFilter } from '../spec/filter.ts';
 import { parseGranularity, type Granularity } from '../time/granularity.ts';
 import { condense, type Interval } from '../time/interval.ts';
@@ -10,6 +10,12 @@ import type { RowBlock } from './row-block.ts';
 import { timestampParser, type TimestampParser } from './timestamp.ts';
 
 type Fields = Record<string, unknown>;
+
+/** What a row processor reads of a spec: a batch ingestion spec, or a streaming task's parts. */
+export interface RowProcessorSpec {
+  dataSchema: DataSchema;
+  tuningConfig: Pick<TuningConfig, 'maxRowsInMemory'>;
+}
 
 /**
  * Turns parsed records into index rows, as Druid's input row pipeline does: read the timestamp
@@ -38,7 +44,7 @@ export class RowProcessor implements RecordSink {
   private columnErrors: string[] = [];
   private readonly onColumnError = (reason: string): void => { this.columnErrors.push(reason); };
 
-  constructor(spec: IngestionSpec, private readonly index: IncrementalIndex, protected readonly accounting: RowAccounting) {
+  constructor(spec: RowProcessorSpec, private readonly index: IncrementalIndex, protected readonly accounting: RowAccounting) {
     const { timestampSpec, transformSpec, granularitySpec } = spec.dataSchema;
     this.parseTime = timestampParser(timestampSpec.format);
     this.timeColumn = timestampSpec.column;

@@ -1,7 +1,6 @@
 import type { NatsConnection } from 'nats';
 import type { LockType } from '../../machines/lock/events.ts';
 import type { CommitMetadata, SegmentDescriptor } from '../../machines/segment/events.ts';
-import type { TaskReport } from '../../machines/task/events.ts';
 import { request } from '../bus/client.ts';
 import { isGroveError } from '../bus/errors.ts';
 import { INTERNAL } from '../bus/subjects.ts';
@@ -45,8 +44,11 @@ export class OverlordClient {
     return this.call(INTERNAL.overlordPublish, { taskId: this.taskId, segments, ...(commit !== undefined ? { commit } : {}), ...(opts.dropExisting ? { dropExisting: true } : {}) });
   }
 
-  /** Moves the task along: `started`, `publishing`, `awaitingHandoff` (with its segments), or to its end. */
-  async update(type: TaskUpdate['type'], more: { report?: TaskReport; error?: string; code?: string; segmentIds?: string[] } = {}): Promise<void> {
+  /**
+   * Moves the task along: `started`, `publishing`, `awaitingHandoff` (with its segments and how
+   * long it waits for their handoff, 0 for ever), or to its end.
+   */
+  async update(type: TaskUpdate['type'], more: Pick<TaskUpdate, 'report' | 'error' | 'code' | 'segmentIds' | 'handoffTimeoutMs'> = {}): Promise<void> {
     await this.call(INTERNAL.overlordTaskUpdate, { taskId: this.taskId, type, ...more });
   }
 

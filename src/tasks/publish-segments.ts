@@ -1,4 +1,4 @@
-import type { SegmentDescriptor } from '../../machines/segment/events.ts';
+import type { CommitMetadata, SegmentDescriptor } from '../../machines/segment/events.ts';
 import { isGroveError } from '../bus/errors.ts';
 import type { IngestedSegment } from '../ingest/batch-ingestion.ts';
 import { segmentId } from '../segment/id.ts';
@@ -27,14 +27,21 @@ export async function pushSegment(storage: DeepStorage, s: IngestedSegment): Pro
 
 const keyOf = (d: SegmentDescriptor): SegmentKey => ({ dataSource: d.dataSource, interval: parseInterval(d.interval), version: d.version, partitionNum: d.partitionNum });
 
+export interface PublishOptions {
+  dropExisting?: boolean;
+  /** A streaming task's offsets, committed in the same append (alone when there are no segments). */
+  commit?: CommitMetadata;
+}
+
 /**
  * Pushes the segments to deep storage and publishes them through the overlord in one append (the
  * task is `publishing` meanwhile). A publish the overlord refuses leaves nothing behind: the pushed
  * files are deleted (Druid kills them too). A publish that got no answer at all leaves them, since it
- * may have landed. Returns the published descriptors; nothing to publish publishes nothing.
+ * may have landed. Returns the published descriptors; nothing to publish (and no offsets to commit)
+ * publishes nothing.
  */
-export async function pushAndPublish(ctx: TaskContext, segments: readonly IngestedSegment[], opts: { dropExisting?: boolean } = {}): Promise<SegmentDescriptor[]> {
-  if (segments.length === 0) return [];
+export async function pushAndPublish(ctx: TaskContext, segments: readonly IngestedSegment[], opts: PublishOptions = {}): Promise<SegmentDescriptor[]> {
+  if (segments.length === 0 && opts.commit === undefined) return [];
   const pushed: SegmentDescriptor[] = [];
   try {
     for (const s of segments) {
@@ -43,7 +50,7 @@ export async function pushAndPublish(ctx: TaskContext, segments: readonly Ingest
     }
     ctx.signal.throwIfAborted();
     await ctx.overlord.update('publishing');
-    await ctx.overlord.publish(pushed, undefined, opts);
+    await ctx.overlord.publish(pushed, opts.commit, { dropExisting: opts.dropExisting === true });
     return pushed;
   } catch (e) {
     const refused = !isGroveError(e) || !(e.code === 'timeout' || e.code === 'unavailable');

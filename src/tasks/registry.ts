@@ -14,6 +14,7 @@ export const TASK_RUNNER_MODULES: RunnerModules = {
   index_parallel: here('./index-task.ts'),
   compact: here('./compact.ts'),
   kill: here('./kill.ts'),
+  index_nats: here('./index-nats.ts'),
 };
 
 export class UnknownTaskTypeError extends Error {
