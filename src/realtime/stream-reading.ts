@@ -45,6 +45,10 @@ export class StreamReading {
   /** The message (or persist, or probe) being handled: the next waits for it. */
   private turn: Promise<unknown> = Promise.resolve();
   private settle: ((error?: unknown) => void) | null = null;
+  /** While paused: what messages wait on before they are handled, and what lets them go. */
+  private paused: { gate: Promise<void>; resume: () => void } | null = null;
+  /** The message being indexed (past the pause gate), if any. */
+  private indexing: Promise<void> = Promise.resolve();
   private rowsRead = 0;
   private bytesRead = 0;
   private readonly started = performance.now();
@@ -84,10 +88,30 @@ export class StreamReading {
     }
   }
 
-  /** Sets where reading ends (Druid's setEndOffsets); see PartitionProgress.setEnd. */
+  /**
+   * Stops taking messages until `finish` (Druid's pause before setEndOffsets), once the message
+   * being indexed is in: `current` then stays where it is, so an end computed from it is never
+   * behind what the task has read. A task that has its end already goes on to it.
+   */
+  async pause(): Promise<void> {
+    if (this.offsets.end === null && this.paused === null) {
+      let resume: () => void = () => undefined;
+      const gate = new Promise<void>((r) => (resume = r));
+      this.paused = { gate, resume };
+    }
+    await this.indexing;
+  }
+
+  /** Sets where reading ends (Druid's setEndOffsets; see PartitionProgress.setEnd) and resumes a paused task. */
   finish(end: PartitionOffsets): void {
     this.offsets.setEnd(end);
+    this.unpause();
     void this.exclusive(() => this.probeEnds());
+  }
+
+  private unpause(): void {
+    this.paused?.resume();
+    this.paused = null;
   }
 
   /** Ends reading: with an error, `run` rejects with it. */
@@ -95,6 +119,7 @@ export class StreamReading {
     const settle = this.settle;
     if (settle === null) return;
     this.settle = null;
+    this.unpause();
     for (const r of this.readers) void r.stop();
     settle(error);
   }
@@ -127,6 +152,14 @@ export class StreamReading {
   }
 
   private async handle(m: StreamMessage): Promise<void> {
+    while (this.paused !== null) await this.paused.gate;
+    if (this.settle === null) return;
+    const indexing = this.indexMessage(m);
+    this.indexing = indexing.catch(() => undefined);
+    await indexing;
+  }
+
+  private async indexMessage(m: StreamMessage): Promise<void> {
     const verdict = this.offsets.verdict(m.partition, m.seq);
     if (verdict === 'index') {
       this.index(m);

@@ -4,7 +4,7 @@ import { startService } from '../bus/service.ts';
 import { node, streamingTask } from '../bus/subjects.ts';
 import { queryOnSegments, type NodeQueryReply, type NodeQueryRequest } from '../historical/node-query.ts';
 import type { SegmentReader } from '../segment/reader.ts';
-import type { FinishRequest, PartitionOffsets, TaskOffsetsReply } from '../streaming/task-protocol.ts';
+import type { FinishRequest, OffsetsRequest, PartitionOffsets, TaskOffsetsReply } from '../streaming/task-protocol.ts';
 import type { PartitionProgress } from './partition-offsets.ts';
 import type { SinkReaders } from './sink-segment.ts';
 import type { Sinks } from './sinks.ts';
@@ -16,6 +16,8 @@ export interface ServedTask {
   offsets: PartitionProgress;
   sinks: Sinks;
   readers: SinkReaders;
+  /** Stops taking messages until `finish`, once what is being indexed is in. */
+  pause(): Promise<void>;
   /** Sets the end (throws `conflict` for a different one once set). */
   finish(end: PartitionOffsets): void;
 }
@@ -32,7 +34,7 @@ export function serveTask(nc: NatsConnection, t: ServedTask): Promise<Service> {
     description: `realtime task ${t.taskId}: queries over its in-flight segments, offsets and finish`,
     endpoints: {
       query: { subject: node.query(t.taskId), handler: (b) => queryInFlight(t, b as NodeQueryRequest), queue: false },
-      offsets: { subject: streamingTask.offsets(t.taskId), handler: () => offsetsOf(t), queue: false },
+      offsets: { subject: streamingTask.offsets(t.taskId), handler: (b) => offsetsOf(t, b), queue: false },
       finish: { subject: streamingTask.finish(t.taskId), handler: (b) => finish(t, b), queue: false },
     },
   });
@@ -48,7 +50,9 @@ async function queryInFlight(t: ServedTask, req: NodeQueryRequest): Promise<Node
   return queryOnSegments(req, (id) => readers.get(id), node.query(t.taskId));
 }
 
-function offsetsOf(t: ServedTask): TaskOffsetsReply {
+/** The offsets now; asked with `pause`, once the task has stopped taking messages. */
+async function offsetsOf(t: ServedTask, body: unknown): Promise<TaskOffsetsReply> {
+  if ((body as OffsetsRequest | null)?.pause === true) await t.pause();
   return { taskId: t.taskId, phase: t.phase(), start: { ...t.offsets.start }, current: t.offsets.offsets() };
 }
 

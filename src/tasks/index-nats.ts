@@ -35,6 +35,7 @@ export default async function indexNatsTask(ctx: TaskContext): Promise<TaskOutco
   let phase: Phase = task.end === null ? 'reading' : 'finishing';
   const service = await serveTask(ctx.nc, {
     taskId: ctx.taskId, phase: () => phase, offsets: reading.offsets, sinks: reading.sinks, readers: new SinkReaders(reading.schema, task.dataSchema),
+    pause: () => reading.pause(),
     finish: (end) => {
       reading.finish(end);
       if (phase === 'reading') phase = 'finishing';

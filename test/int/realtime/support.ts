@@ -6,7 +6,7 @@ import { Overlord } from '../../../actors/overlord/overlord.ts';
 import { request } from '../../../src/bus/client.ts';
 import { API, INTERNAL, streamingTask } from '../../../src/bus/subjects.ts';
 import type { TaskStatus } from '../../../src/overlord/task-view.ts';
-import type { PartitionOffsets, StreamingTaskJson, TaskOffsetsReply } from '../../../src/streaming/task-protocol.ts';
+import type { OffsetsRequest, PartitionOffsets, StreamingTaskJson, TaskOffsetsReply } from '../../../src/streaming/task-protocol.ts';
 import { TEST_PASSWORDS } from '../../support/nats-server.ts';
 import { testCluster, type TestCluster } from '../cluster/support.ts';
 
@@ -111,7 +111,7 @@ export async function submitStreamingTask(c: StreamingCluster, task: StreamingTa
 
 export const taskStatus = (c: StreamingCluster, taskId: string): Promise<TaskStatus> => request<TaskStatus>(c.clientNc, API.taskStatus, { taskId });
 
-export const taskOffsets = (c: StreamingCluster, taskId: string): Promise<TaskOffsetsReply> => request<TaskOffsetsReply>(c.actorNc, streamingTask.offsets(taskId), {});
+export const taskOffsets = (c: StreamingCluster, taskId: string, body: OffsetsRequest = {}): Promise<TaskOffsetsReply> => request<TaskOffsetsReply>(c.actorNc, streamingTask.offsets(taskId), body);
 
 export const finishTask = (c: StreamingCluster, taskId: string, end: PartitionOffsets): Promise<{ taskId: string; end: PartitionOffsets }> =>
   request(c.actorNc, streamingTask.finish(taskId), { end });
