@@ -140,9 +140,12 @@ export function parseRealtimeTask(json: unknown): RealtimeTask {
   const id = root.id === undefined || root.id === null ? null : r.token(root.id, 'id');
   const dataSource = r.str(root.dataSource ?? dataSchema?.dataSource, 'dataSource');
   if (dataSchema !== null && dataSource !== '' && dataSchema.dataSource !== dataSource) r.bad('spec.dataSchema.dataSource', `"${dataSchema.dataSource}" differs from the task's dataSource "${dataSource}"`);
+  const before = r.issues.length;
   const start = r.offsets(io.startSequenceNumbers, 'spec.ioConfig.startSequenceNumbers');
+  const startIsGood = r.issues.length === before;
   const end = io.endSequenceNumbers === undefined || io.endSequenceNumbers === null ? null : r.offsets(io.endSequenceNumbers, 'spec.ioConfig.endSequenceNumbers');
-  if (end !== null) r.issues.push(...endIssues(start, end, 'spec.ioConfig.endSequenceNumbers'));
+  // Against a start with bad partitions, every end would look wrong: those are named already.
+  if (end !== null && startIsGood) r.issues.push(...endIssues(start, end, 'spec.ioConfig.endSequenceNumbers'));
   const task: RealtimeTask = {
     groupId: root.groupId === undefined || root.groupId === null ? id : r.str(root.groupId, 'groupId'),
     dataSource,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { request } from '../../../src/bus/client.ts';
-import { node } from '../../../src/bus/subjects.ts';
+import { API, node } from '../../../src/bus/subjects.ts';
 import { rejectionOf } from '../../support/bus.ts';
 import {
   clicks, createStream, finishTask, produce, streamingCluster, streamingTaskJson, submitStreamingTask, sumOf, taskOffsets, taskStatus, totals, untilEnded, untilTotals,
@@ -105,5 +105,33 @@ describe('an index_nats task in a cluster', () => {
 
     expect(await untilEnded(c, taskId)).toMatchObject({ state: 'succeeded', rowStats: { processed: 6, processedWithError: 0, unparseable: 1, thrownAway: 2 } });
     expect(await totals(c, 'edges')).toEqual({ rows: 6, added: sumOf(inside) });
+  });
+
+  it('a canceled task stops reading, publishes nothing, commits nothing and no longer serves', async () => {
+    await createStream(c, 'canceled');
+    const rows = clicks(9, 2, 'x');
+    await produce(c, 'canceled', 0, rows, 3);
+    const taskId = await submitStreamingTask(c, streamingTaskJson({ id: 'rt-canceled', dataSource: 'canceled', stream: 'canceled', start: { 0: 1 } }));
+    await untilTotals(c, 'canceled', { rows: 9, added: sumOf(rows) });
+
+    await request(c.clientNc, API.taskCancel, { taskId });
+    expect((await untilEnded(c, taskId)).state).toBe('canceled');
+    expect(await c.log(1, ['SegmentsPublished']).then((rs) => rs.filter((r) => (r.data as { dataSource: string }).dataSource === 'canceled'))).toEqual([]);
+    expect(c.state.committedOffsets('canceled', 'canceled')).toBeNull();
+    await expect.poll(() => rejectionOf(request(c.actorNc, node.query(taskId), { query: {}, segments: [] }, { timeoutMs: 500 })).then((e) => e.code), { timeout: 10_000 }).toBe('unavailable');
+    expect(await totals(c, 'canceled')).toBeNull();
+  });
+
+  it('a task whose start is behind the committed offsets fails at publish, saying a retry cannot help, and publishes nothing', async () => {
+    const committed = c.state.committedOffsets('edges', 'edges')!;
+    const from = c.state.position + 1;
+    const taskId = await submitStreamingTask(c, streamingTaskJson({ id: 'rt-edges-again', dataSource: 'edges', stream: 'edges', start: { 0: 1 }, end: committed }));
+
+    const ended = await untilEnded(c, taskId);
+    expect(ended.state).toBe('failed');
+    expect(ended.error).toMatch(/publishing: stream offsets of edges\/edges differ, nothing was published: partition 0 is committed up to \d+ but this publish starts at 1; a retry cannot help/);
+    expect(await c.log(from, ['SegmentsPublished'])).toEqual([]);
+    expect(c.state.committedOffsets('edges', 'edges')).toEqual(committed);
+    expect((await totals(c, 'edges'))?.rows).toBe(6);
   });
 });
