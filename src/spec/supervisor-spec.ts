@@ -203,7 +203,8 @@ function assemble(
     taskCount: io.taskCount,
     replicas: io.replicas,
     taskDurationMs: io.taskDuration!,
-    useEarliestSequence: io.useEarliestSequence ?? io.useEarliestOffset ?? false,
+    // A push stream is grove's own: every row pushed is read, from its first sequence.
+    useEarliestSequence: io.push || (io.useEarliestSequence ?? io.useEarliestOffset ?? false),
     completionTimeoutMs: io.completionTimeout!,
     lateMessageRejectionPeriodMs: io.lateMessageRejectionPeriod,
     earlyMessageRejectionPeriodMs: io.earlyMessageRejectionPeriod,
