@@ -1,10 +1,11 @@
-import type { Msg, NatsConnection, Service, ServiceMsg } from 'nats';
+import type { Msg, MsgHdrs, NatsConnection, Service, ServiceMsg } from 'nats';
 import { decodeBody, encodeBody, formatOf, jsonHeaders, type BodyFormat } from './codec.ts';
 import { GroveError, isGroveError, type Envelope } from './errors.ts';
 
 export interface RequestContext {
   subject: string;
   format: BodyFormat;
+  headers?: MsgHdrs;
 }
 
 export type Handler = (body: unknown, ctx: RequestContext) => unknown;
@@ -14,6 +15,8 @@ export interface EndpointDef {
   handler: Handler;
   /** Instances of one kind share requests through a queue group unless `queue` is false. */
   queue?: boolean;
+  /** The handler gets the body's bytes undecoded (e.g. newline-delimited JSON), and the headers. */
+  raw?: boolean;
 }
 
 export interface ServiceDef {
@@ -38,12 +41,12 @@ export function errorEnvelope(e: unknown, subject: string): Envelope {
 }
 
 /** Decodes, runs the handler and replies: a malformed request gets an error, the actor stays up. */
-export async function handle(msg: Msg, handler: Handler): Promise<void> {
+export async function handle(msg: Msg, handler: Handler, raw = false): Promise<void> {
   const format = formatOf(msg.data, msg.headers);
   let envelope: Envelope;
   try {
-    const body = decodeBody(msg.data, format);
-    envelope = { ok: true, result: await handler(body, { subject: msg.subject, format }) };
+    const body = raw ? msg.data : decodeBody(msg.data, format);
+    envelope = { ok: true, result: await handler(body, { subject: msg.subject, format, ...(msg.headers ? { headers: msg.headers } : {}) }) };
   } catch (e) {
     envelope = errorEnvelope(e, msg.subject);
   }
@@ -72,7 +75,7 @@ export async function startService(nc: NatsConnection, def: ServiceDef): Promise
       queue: ep.queue === false ? '' : undefined,
       handler: (err: unknown, msg: ServiceMsg) => {
         if (err) return;
-        void handle(msg, ep.handler);
+        void handle(msg, ep.handler, ep.raw);
       },
     });
   }

@@ -224,7 +224,8 @@ function assemble(
     type: 'nats',
     spec: {
       dataSchema: parts.dataSchema,
-      ioConfig: { ...rawIo, type: 'nats', stream: ioConfig.stream, inputFormat, ...(ioConfig.subjectPrefix !== null ? { subjectPrefix: ioConfig.subjectPrefix } : {}) },
+      // A push supervisor's stream and subjects follow from its datasource: the JSON leaves them out, as it must.
+      ioConfig: { ...rawIo, type: 'nats', inputFormat, ...(io.push ? {} : { stream: ioConfig.stream, ...(ioConfig.subjectPrefix !== null ? { subjectPrefix: ioConfig.subjectPrefix } : {}) }) },
       // Defaults filled in, in the units the user wrote them: tasks get this one as it is.
       tuningConfig: {
         maxRowsInMemory: SUPERVISOR_DEFAULTS.maxRowsInMemory,

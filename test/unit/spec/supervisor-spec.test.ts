@@ -89,3 +89,13 @@ describe('a supervisor spec', () => {
     expect(issuesOf(spec)).toEqual([{ path: 'spec.dataSchema.dataSource', reason: expect.stringContaining('grove.push.<dataSource>') }]);
   });
 });
+
+describe('a supervisor spec as the log records it', () => {
+  it('reads back to the same spec, push supervisors included', () => {
+    for (const io of [{ stream: 'METRICS', inputFormat: { type: 'json' } }, { push: true, taskCount: 3 }]) {
+      const spec = { ...metrics(), spec: { ...metrics().spec, ioConfig: io } };
+      const once = parseSupervisorSpec(spec);
+      expect(parseSupervisorSpec(once.json)).toEqual(once);
+    }
+  });
+});
