@@ -3,12 +3,14 @@ import { datasourcesCommand } from './commands/datasources.ts';
 import { ingestCommand } from './commands/ingest.ts';
 import { logCommand } from './commands/log.ts';
 import { logExportCommand } from './commands/log-export.ts';
+import { pushCommand } from './commands/push.ts';
 import { queryCommand } from './commands/query.ts';
 import { replayCommand } from './commands/replay.ts';
 import { rulesCommand } from './commands/rules.ts';
 import { segmentsCommand } from './commands/segments.ts';
 import { startCommand } from './commands/start.ts';
 import { statusCommand } from './commands/status.ts';
+import { supervisorCommand } from './commands/supervisor.ts';
 import { taskCommand } from './commands/task.ts';
 import { uiCommand } from './commands/ui.ts';
 
@@ -28,6 +30,8 @@ queryCommand(program);
 segmentsCommand(program);
 datasourcesCommand(program);
 rulesCommand(program);
+supervisorCommand(program);
+pushCommand(program);
 uiCommand(program);
 
 try {
