@@ -1,8 +1,12 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect } from 'vitest';
+import { Indexer } from '../../../actors/indexer/indexer.ts';
 import { SupervisorActor, type SupervisorActorOptions } from '../../../actors/supervisor/supervisor.ts';
 import { request } from '../../../src/bus/client.ts';
 import { API } from '../../../src/bus/subjects.ts';
 import type { SupervisorStatus } from '../../../src/supervisor/status.ts';
+import { TEST_PASSWORDS } from '../../support/nats-server.ts';
 import { streamingCluster, subjectPrefixOf, type StreamingCluster } from '../realtime/support.ts';
 
 export interface SupervisedCluster extends StreamingCluster {
@@ -13,18 +17,26 @@ export interface SupervisedCluster extends StreamingCluster {
   /** Waits until the supervisor's status satisfies `check`; returns that status. */
   statusUntil(supervisorId: string, check: (s: SupervisorStatus) => boolean, timeout?: number): Promise<SupervisorStatus>;
   submitSupervisor(spec: unknown): Promise<string>;
+  supervisorCommand(command: 'suspend' | 'resume' | 'reset' | 'terminate', supervisorId: string): Promise<unknown>;
 }
 
 /** The whole streaming cluster of test/int/realtime (real index_nats tasks in child processes) and a supervisor actor. */
 export function supervisedCluster(label: string, options: Partial<SupervisorActorOptions> = {}): SupervisedCluster {
   const c = streamingCluster(label) as SupervisedCluster;
   const start = () => SupervisorActor.start({ nc: c.actorNc, id: 's', tickMs: 200, ...options });
+  let more: Indexer | null = null;
   beforeAll(async () => {
+    // Room for a publishing group and the next one side by side, with replicas.
+    more = await Indexer.start({
+      nc: c.actorNc, id: 'i2', capacity: 4, natsUrl: c.natsUrl, natsPassword: TEST_PASSWORDS.actor, maxHeapMb: 512,
+      deepStorageDir: join(c.dir, 'deep'), workRoot: join(c.dir, 'tasks2'), log: (line) => c.output.push(line),
+    });
     c.supervisor = await start();
   });
   afterAll(async () => {
     // Before the cluster's own afterAll (hooks run last-registered first).
     await c.supervisor?.stop();
+    await more?.stop();
   });
   c.restartSupervisor = async () => {
     await c.supervisor.stop();
@@ -36,6 +48,8 @@ export function supervisedCluster(label: string, options: Partial<SupervisorActo
     await expect.poll(async () => check((last = await c.status(supervisorId))), { timeout, interval: 200 }).toBe(true);
     return last!;
   };
+  const subjects = { suspend: API.supervisorSuspend, resume: API.supervisorResume, reset: API.supervisorReset, terminate: API.supervisorTerminate };
+  c.supervisorCommand = (command, supervisorId) => request(c.clientNc, subjects[command], { supervisorId });
   c.submitSupervisor = async (spec) => (await request<{ supervisorId: string }>(c.clientNc, API.supervisorSubmit, spec)).supervisorId;
   return c;
 }
@@ -60,18 +74,40 @@ export function clicksSupervisor(dataSource: string, stream: string, io: Record<
 
 export { subjectPrefixOf };
 
-/** A producer writing one row every `everyMs` to each partition in turn, until stopped; what it wrote. */
-export function steadyProducer(c: StreamingCluster, stream: string, partitions: number, everyMs = 100): { stop(): Promise<Array<{ ts: string; page: string; added: number }>> } {
-  const written: Array<{ ts: string; page: string; added: number }> = [];
+export interface Produced {
+  row: { ts: string; page: string; added: number };
+  partition: string;
+  seq: number;
+}
+
+/** A producer writing one row every `everyMs` to each partition in turn, until stopped; what it wrote, where. */
+export function steadyProducer(c: StreamingCluster, stream: string, partitions: number, everyMs = 100): { stop(): Promise<Produced[]> } {
+  const written: Produced[] = [];
   let running = true;
   const encoder = new TextEncoder();
   const loop = (async () => {
-    for (let i = 0; running; i++) {
+    // A test that failed leaves it running until the connection closes: then it just stops.
+    for (let i = 0; running && !c.actorNc.isClosed(); i++) {
       const row = { ts: `2024-01-01T${String(i % 24).padStart(2, '0')}:00:00Z`, page: `s${i}`, added: i + 1 };
-      await c.js.publish(`${subjectPrefixOf(stream)}.${i % partitions}`, encoder.encode(JSON.stringify(row)));
-      written.push(row);
+      const partition = String(i % partitions);
+      const ack = await c.js.publish(`${subjectPrefixOf(stream)}.${partition}`, encoder.encode(JSON.stringify(row))).catch(() => null);
+      if (ack === null) break;
+      written.push({ row, partition, seq: ack.seq });
       await new Promise((r) => setTimeout(r, everyMs));
     }
   })();
   return { async stop() { running = false; await loop; return written; } };
+}
+
+/** Rows and the sum of `added` over what was produced below the given end offsets. */
+export function producedBelow(produced: readonly Produced[], end: Record<string, number>): { rows: number; added: number } {
+  const kept = produced.filter((p) => p.seq < (end[p.partition] ?? 0));
+  return { rows: kept.length, added: kept.reduce((n, p) => n + p.row.added, 0) };
+}
+
+/** The pid of a task's process, from whichever indexer runs it. */
+export async function taskPidOf(c: SupervisedCluster, taskId: string): Promise<number> {
+  let file = '';
+  await expect.poll(() => (file = [join(c.dir, 'tasks', 'i'), join(c.dir, 'tasks2', 'i2')].map((d) => join(d, `${taskId}.pid`)).find(existsSync) ?? ''), { timeout: 20_000 }).not.toBe('');
+  return Number(readFileSync(file, 'utf8'));
 }
