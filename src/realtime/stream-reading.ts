@@ -188,7 +188,7 @@ export class StreamReading {
   /** Partitions that went quiet before their end are done once the stream has nothing more for them there. */
   private async probeEnds(): Promise<void> {
     const end = this.offsets.end;
-    if (end === null || this.offsets.allDone()) return;
+    if (end === null) return;
     for (const p of this.offsets.partitions) {
       if (this.offsets.done(p)) continue;
       if (await nothingLeftBefore(this.o.jsm, this.task.stream, this.task.subjectPrefix, p, this.offsets.next(p), end[p]!)) this.offsets.reachEnd(p);

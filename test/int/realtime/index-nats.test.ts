@@ -70,6 +70,20 @@ describe('an index_nats task in a cluster', () => {
     expect((await rejectionOf(request(c.actorNc, node.query(taskId), { query: {}, segments: [] }, { timeoutMs: 1000 }))).code).toBe('unavailable');
   });
 
+  it('a task told to finish exactly where it has read publishes at once, with nothing more to wait for', async () => {
+    await createStream(c, 'exact');
+    const rows = clicks(8, 1, 'e');
+    const seqs = await produce(c, 'exact', 0, rows, 2);
+    const taskId = await submitStreamingTask(c, streamingTaskJson({ id: 'rt-exact', dataSource: 'exact', stream: 'exact', start: { 0: 1 } }));
+    await untilTotals(c, 'exact', { rows: 8, added: sumOf(rows) });
+    const end = { 0: last(seqs) + 1 };
+    expect((await taskOffsets(c, taskId)).current).toEqual(end);
+
+    await finishTask(c, taskId, end);
+    expect(await untilEnded(c, taskId, 15_000)).toMatchObject({ state: 'succeeded', rowStats: { processed: 8 } });
+    expect(c.state.committedOffsets('exact', 'exact')).toEqual(end);
+  });
+
   it('two replicas of one group build the same segments; the first publishes them, the second finds them published; nothing is counted twice', async () => {
     await createStream(c, 'views');
     const p0 = clicks(24, 0, 'v');
