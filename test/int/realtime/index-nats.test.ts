@@ -24,6 +24,18 @@ function watchTotals(cluster: StreamingCluster, dataSource: string): { stop(): P
 }
 
 describe('an index_nats task in a cluster', () => {
+  it('a task JSON with bad fields fails with invalid_spec naming them, and the indexer runs on (the next tests run on it)', async () => {
+    const json = streamingTaskJson({ id: 'rt-bad', dataSource: 'bad', stream: 'bad', start: { 0: 1 } });
+    json.spec.ioConfig.startSequenceNumbers = { 0: -1 };
+    (json.spec.tuningConfig as Record<string, unknown>).maxRowsInMemory = 'many';
+    const taskId = await submitStreamingTask(c, json);
+
+    expect(await untilEnded(c, taskId)).toMatchObject({
+      state: 'failed',
+      error: 'invalid spec: spec.ioConfig.startSequenceNumbers.0: expected a stream sequence (a non-negative integer); spec.tuningConfig.maxRowsInMemory: must be an integer',
+    });
+  });
+
   it('reads two partitions, is queryable while it reads, finishes at the end it is given, publishes with its offsets and hands off with no gap and no double count', async () => {
     await createStream(c, 'clicks');
     const p0 = clicks(30, 0, 'a');
