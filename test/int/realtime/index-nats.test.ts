@@ -133,6 +133,25 @@ describe('an index_nats task in a cluster', () => {
     expect(await totals(c, 'edges')).toEqual({ rows: 6, added: sumOf(inside) });
   });
 
+  it('with no historical to take its segments, the handoff times out after handoffConditionTimeout and the task succeeds anyway, saying so', async () => {
+    await request(c.clientNc, API.rulesSet, { dataSource: 'untaken', rules: [{ type: 'loadForever', tieredReplicants: { cold: 1 } }] });
+    await createStream(c, 'untaken');
+    const rows = clicks(5, 0, 'u');
+    const seqs = await produce(c, 'untaken', 0, rows);
+    const from = c.state.position + 1;
+    const taskId = await submitStreamingTask(c, streamingTaskJson({
+      id: 'rt-untaken', dataSource: 'untaken', stream: 'untaken', start: { 0: 1 }, end: { 0: last(seqs) + 1 }, tuningConfig: { handoffConditionTimeout: 1500 },
+    }));
+
+    expect((await untilEnded(c, taskId)).state).toBe('succeeded');
+    const segments = await c.segments('untaken');
+    expect(segments.map((s) => s.state)).toEqual(segments.map(() => 'published.used.unavailable'));
+    const timedOut = (await c.log(from, ['HandoffTimedOut'])).map((r) => r.data as { taskId: string; segmentId: string });
+    expect(timedOut.map((h) => h.segmentId).sort()).toEqual(segments.map((s) => s.id).sort());
+    expect(timedOut.every((h) => h.taskId === taskId)).toBe(true);
+    expect(c.output.some((line) => line.includes('within handoffConditionTimeout 1500 ms: the task stops serving them and succeeds anyway'))).toBe(true);
+  });
+
   it('a canceled task stops reading, publishes nothing, commits nothing and no longer serves', async () => {
     await createStream(c, 'canceled');
     const rows = clicks(9, 2, 'x');
