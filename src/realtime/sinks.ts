@@ -2,8 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { IncrementalIndex } from '../ingest/incremental-index.ts';
 import type { RowSchema } from '../ingest/row-schema.ts';
 import type { AllocateRequest, Allocation } from '../overlord/allocation.ts';
-import type { GranularitySpec } from '../time/granularity.ts';
-import { parseGranularity, type Granularity } from '../time/granularity.ts';
+import { parseGranularity, type Granularity, type GranularitySpec } from '../time/granularity.ts';
 import { formatInstant } from '../time/instant.ts';
 import { Sink } from './sink.ts';
 
