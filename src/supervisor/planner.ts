@@ -113,6 +113,8 @@ function rollStep(input: PlannerInput): Step | null {
 }
 
 function replicaStep(input: PlannerInput): Step | null {
+  // A stream that cannot be read fails every new replica: wait until it can.
+  if (input.state === 'unhealthy') return null;
   for (const [groupId, group] of groupsOf(input.context, false)) {
     const tasks = input.tasksOf(groupId);
     const never = group.taskIds.filter((id) => !tasks.some((t) => t.taskId === id));

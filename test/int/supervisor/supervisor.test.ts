@@ -97,6 +97,39 @@ describe('a streaming supervisor', () => {
     expect((await request<Array<{ supervisorId: string }>>(c.clientNc, API.supervisorList, {})).map((s) => s.supervisorId)).not.toContain('paused');
     expect(await rejectionOf(c.supervisorCommand('terminate', 'paused'))).toMatchObject({ code: 'not_found' });
   });
+
+  it('reset cancels every group, forgets the committed offsets and reads again from the stream\'s earliest sequence; malformed requests get errors and change nothing', async () => {
+    await createStream(c, 'again');
+    const producer = steadyProducer(c, 'again', 1, 50);
+    await c.submitSupervisor(clicksSupervisor('again', 'again', { taskDuration: 'PT2S' }));
+    await expect.poll(() => c.state.committedOffsets('again', 'again') !== null, { timeout: 30_000, interval: 200 }).toBe(true);
+    const before = (await c.status('again')).taskGroups.flatMap((g) => g.tasks.map((t) => t.taskId));
+
+    await c.supervisorCommand('reset', 'again');
+    expect(c.state.committedOffsets('again', 'again')).toBeNull();
+    expect((await logOf('DataSourceMetadataReset')).map((r) => r.data)).toEqual([{ dataSource: 'again', stream: 'again' }]);
+    await c.statusUntil('again', (s) => s.taskGroups.some((g) => g.status === 'reading' && g.startOffsets['0'] === 1 && !before.includes(g.tasks[0]?.taskId ?? '')));
+    for (const taskId of before) expect(['canceled', 'succeeded']).toContain((await taskStatus(c, taskId)).state);
+
+    for (const [subject, body] of [[API.supervisorStatus, { supervisorId: 5 }], [API.supervisorSuspend, {}], [API.supervisorSubmit, 'a string'], [API.supervisorReset, { supervisorId: 'again', extra: 1 }]] as const) {
+      expect(await rejectionOf(request(c.clientNc, subject, body))).toMatchObject({ code: expect.stringMatching(/^(bad_request|invalid_spec)$/) });
+    }
+    const garbage = await c.clientNc.request(API.supervisorStatus, new Uint8Array([0xc1, 0xff, 0x00]), { timeout: 5000 });
+    expect(garbage.data.length).toBeGreaterThan(0);
+    expect((await c.status('again')).state).toMatch(/^(running|publishing)$/);
+    await windDown('again', producer);
+  });
+
+  it('is unhealthy while its stream cannot be read, and healthy again once it can', async () => {
+    await createStream(c, 'fragile');
+    await c.submitSupervisor(clicksSupervisor('fragile', 'fragile'));
+    await c.jsm.streams.delete('fragile');
+    const unhealthy = await c.statusUntil('fragile', (s) => s.state === 'unhealthy');
+    expect(unhealthy).toMatchObject({ detailedState: 'UNABLE_TO_CONNECT_TO_STREAM', healthy: false, unhealthyReason: expect.stringContaining('fragile') });
+    await createStream(c, 'fragile');
+    await c.statusUntil('fragile', (s) => s.state === 'running' && s.healthy);
+    await c.supervisorCommand('terminate', 'fragile');
+  });
 });
 
 /**

@@ -4,6 +4,8 @@ import { afterAll, beforeAll, expect } from 'vitest';
 import { Indexer } from '../../../actors/indexer/indexer.ts';
 import { SupervisorActor, type SupervisorActorOptions } from '../../../actors/supervisor/supervisor.ts';
 import { request } from '../../../src/bus/client.ts';
+import { refoldAndCompare } from '../../../src/log/projection.ts';
+import { ClusterState } from '../../../src/projections/cluster-state.ts';
 import { API } from '../../../src/bus/subjects.ts';
 import type { SupervisorStatus } from '../../../src/supervisor/status.ts';
 import { TEST_PASSWORDS } from '../../support/nats-server.ts';
@@ -34,6 +36,8 @@ export function supervisedCluster(label: string, options: Partial<SupervisorActo
     c.supervisor = await start();
   });
   afterAll(async () => {
+    // Everything the supervisors appended folds again to the same state from the log alone.
+    expect(refoldAndCompare(c.metastore.log, [c.state], [new ClusterState()], c.state.position)).toEqual([]);
     // Before the cluster's own afterAll (hooks run last-registered first).
     await c.supervisor?.stop();
     await more?.stop();
