@@ -37,6 +37,7 @@ export interface SupervisorActorOptions {
 /** A pass makes at most this many steps; the next tick goes on (a guard against a step that never lands). */
 const MAX_STEPS = 100;
 const ENDED = new Set(['succeeded', 'failed', 'canceled']);
+const STATUS_TIMEOUT_MS = 1000;
 
 /**
  * The streaming supervisors (Druid's SupervisorManager with its SeekableStreamSupervisors): one
@@ -44,7 +45,9 @@ const ENDED = new Set(['succeeded', 'failed', 'canceled']);
  * supervisor, one at a time, a pass asks the pure planner (src/supervisor/planner.ts) for the next
  * step, does it (appends, submits tasks to the overlord, talks to the tasks over the streaming
  * contract), waits for its facts to come back, and asks again. Everything it needs is in the log
- * or the tasks, so a restarted supervisor takes up its groups where they are.
+ * or the tasks, so a restarted supervisor takes up its groups where they are. One supervisor actor
+ * leads, as one overlord does: a second would share the API requests (queue groups) but would also
+ * run passes of its own and launch groups twice.
  */
 export class SupervisorActor {
   readonly cluster = new ClusterState();
@@ -272,9 +275,9 @@ export class SupervisorActor {
     }
   }
 
-  private async askOffsets(taskId: string, body: OffsetsRequest): Promise<TaskOffsetsReply | null> {
+  private async askOffsets(taskId: string, body: OffsetsRequest, timeoutMs = this.o.taskTimeoutMs ?? 5000): Promise<TaskOffsetsReply | null> {
     try {
-      return await request<TaskOffsetsReply>(this.o.nc, streamingTask.offsets(taskId), body, { timeoutMs: this.o.taskTimeoutMs ?? 5000 });
+      return await request<TaskOffsetsReply>(this.o.nc, streamingTask.offsets(taskId), body, { timeoutMs });
     } catch {
       return null;
     }
@@ -282,7 +285,8 @@ export class SupervisorActor {
 
   /** The current offsets of the given tasks that answer, without pausing them (status). */
   async currentOffsets(taskIds: string[]): Promise<Map<string, TaskOffsetsReply>> {
-    const replies = await Promise.all(taskIds.map(async (t) => [t, await this.askOffsets(t, {})] as const));
+    // A status must not wait on a task that is slow to answer: what it does not know, it leaves out.
+    const replies = await Promise.all(taskIds.map(async (t) => [t, await this.askOffsets(t, {}, STATUS_TIMEOUT_MS)] as const));
     return new Map(replies.filter((r): r is readonly [string, TaskOffsetsReply] => r[1] !== null));
   }
 
