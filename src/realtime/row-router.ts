@@ -51,6 +51,11 @@ export class RealtimeRowProcessor extends RowProcessor {
     else this.addTo(sink, row, time, line, raw);
   }
 
+  /** Rows parsed that wait for `placeWaiting`. */
+  get waitingRows(): number {
+    return this.waiting.length;
+  }
+
   /** Places the rows that waited for a segment, allocating what they need. */
   async placeWaiting(): Promise<void> {
     for (const w of this.waiting.splice(0)) this.addTo(await this.sinks.sinkFor(w.partition, w.time), w.row, w.time, w.line, w.raw);

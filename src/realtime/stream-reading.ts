@@ -23,6 +23,8 @@ export interface StreamReadingOptions {
 
 /** How often a finishing task asks the stream whether a quiet partition has anything left before its end. */
 const END_PROBE_MS = 200;
+/** Messages handled in one go before timers, requests and other jobs get a turn. */
+const DRAIN_BATCH = 1000;
 const decoder = new TextDecoder();
 
 /**
@@ -31,8 +33,9 @@ const decoder = new TextDecoder();
  * each), places the rows in the segments of their time chunks, keeps memory bounded by persisting
  * (maxRowsInMemory, intermediatePersistPeriod), and tracks per partition the next sequence to
  * read. Messages are handled one at a time, across partitions, so `current` always means "every
- * message before it is in the indexes". Once an end is set (at submission or by `finish`),
- * `run` resolves when every partition has reached it.
+ * message before it is in the indexes": the readers queue them as they come, and a drain takes
+ * them in order, synchronously unless one has to wait (a segment to allocate, a persist). Once
+ * an end is set (at submission or by `finish`), `run` resolves when every partition has reached it.
  */
 export class StreamReading {
   readonly schema: RowSchema;
@@ -42,12 +45,17 @@ export class StreamReading {
   private readonly processor: RealtimeRowProcessor;
   private readonly parsers = new Map<string, LineParser>();
   private readers: PartitionReader[] = [];
-  /** The message (or persist, or probe) being handled: the next waits for it. */
+  /** Messages the readers handed over, not handled yet: `queue[head]` on. */
+  private queue: StreamMessage[] = [];
+  private head = 0;
+  /** A drain is queued or running (it takes whatever is queued by the time it runs). */
+  private draining = false;
+  /** The drain (or persist, or probe) being run: the next waits for it. */
   private turn: Promise<unknown> = Promise.resolve();
   private settle: ((error?: unknown) => void) | null = null;
-  /** While paused: what messages wait on before they are handled, and what lets them go. */
-  private paused: { gate: Promise<void>; resume: () => void } | null = null;
-  /** The message being indexed (past the pause gate), if any. */
+  /** While paused, queued messages wait for `finish`. */
+  private paused = false;
+  /** The message being indexed, if it is waiting (an allocation, a persist). */
   private indexing: Promise<void> = Promise.resolve();
   private rowsRead = 0;
   private bytesRead = 0;
@@ -75,11 +83,11 @@ export class StreamReading {
     const timers = [setInterval(() => this.exclusive(() => this.probeEnds()), END_PROBE_MS), setInterval(() => this.exclusive(() => this.sinks.persistAll()), this.task.tuning.intermediatePersistPeriodMs)];
     try {
       signal.throwIfAborted();
-      this.readers = await Promise.all(this.offsets.partitions.map((p) => PartitionReader.open(this.o.js, this.task.stream, this.task.subjectPrefix, p, this.offsets.next(p))));
+      this.readers = await Promise.all(this.offsets.partitions.map((p) => PartitionReader.open(this.o.js, this.task.stream, this.task.subjectPrefix, p, this.offsets.next(p), (m) => this.enqueue(m))));
+      for (const r of this.readers) void r.failed().then((e) => e !== undefined && this.stop(e));
+      if (this.settle === null) for (const r of this.readers) void r.stop();
       if (this.offsets.allDone()) this.stop();
-      const loops = this.readers.map((r) => this.readLoop(r));
       await done;
-      await Promise.all(loops);
       await this.turn;
     } finally {
       timers.forEach(clearInterval);
@@ -94,11 +102,7 @@ export class StreamReading {
    * behind what the task has read. A task that has its end already goes on to it.
    */
   async pause(): Promise<void> {
-    if (this.offsets.end === null && this.paused === null) {
-      let resume: () => void = () => undefined;
-      const gate = new Promise<void>((r) => (resume = r));
-      this.paused = { gate, resume };
-    }
+    if (this.offsets.end === null) this.paused = true;
     await this.indexing;
   }
 
@@ -110,8 +114,9 @@ export class StreamReading {
   }
 
   private unpause(): void {
-    this.paused?.resume();
-    this.paused = null;
+    if (!this.paused) return;
+    this.paused = false;
+    this.scheduleDrain();
   }
 
   /** Ends reading: with an error, `run` rejects with it. */
@@ -120,20 +125,54 @@ export class StreamReading {
     if (settle === null) return;
     this.settle = null;
     this.unpause();
+    this.queue = [];
+    this.head = 0;
     for (const r of this.readers) void r.stop();
     settle(error);
   }
 
-  private async readLoop(reader: PartitionReader): Promise<void> {
+  private enqueue(m: StreamMessage): void {
+    if (this.settle === null) return;
+    this.queue.push(m);
+    this.scheduleDrain();
+  }
+
+  private scheduleDrain(): void {
+    if (this.draining || this.paused || this.head === this.queue.length) return;
+    this.draining = true;
+    void this.exclusive(() => this.drain());
+  }
+
+  /**
+   * Handles queued messages in order until the queue is empty, the task pauses or stops, or
+   * DRAIN_BATCH are done (then the rest wait for a turn after the jobs queued meanwhile).
+   */
+  private async drain(): Promise<void> {
+    let handled = 0;
+    let yielded = false;
     try {
-      for await (const m of reader.read()) {
-        await this.exclusive(() => this.handle(m));
-        if (this.settle === null || this.offsets.done(m.partition)) break;
+      while (this.head < this.queue.length && !this.paused && this.settle !== null) {
+        if (handled === DRAIN_BATCH) {
+          yielded = true;
+          setImmediate(() => this.scheduleDrain());
+          break;
+        }
+        handled++;
+        const m = this.queue[this.head++]!;
+        const waiting = this.indexMessage(m);
+        if (waiting !== undefined) {
+          this.indexing = waiting.catch(() => undefined);
+          await waiting;
+        }
       }
-    } catch (e) {
-      this.stop(e);
     } finally {
-      await reader.stop();
+      if (this.head === this.queue.length) {
+        this.queue = [];
+        this.head = 0;
+      }
+      this.draining = false;
+      if (handled > 0) this.report();
+      if (!yielded) this.scheduleDrain();
     }
   }
 
@@ -151,29 +190,35 @@ export class StreamReading {
     return next;
   }
 
-  private async handle(m: StreamMessage): Promise<void> {
-    while (this.paused !== null) await this.paused.gate;
-    if (this.settle === null) return;
-    const indexing = this.indexMessage(m);
-    this.indexing = indexing.catch(() => undefined);
-    await indexing;
+  /** Indexes one message; a promise only when it has to wait (rows for a segment to allocate, a persist). */
+  private indexMessage(m: StreamMessage): Promise<void> | undefined {
+    if (this.offsets.verdict(m.partition, m.seq) === 'index') {
+      this.index(m);
+      if (this.processor.waitingRows > 0 || this.sinks.inMemoryRows() >= this.task.tuning.maxRowsInMemory) return this.placeAndPersist(m);
+      this.offsets.read(m.partition, m.seq);
+    }
+    this.afterMessage(m);
+    return undefined;
   }
 
-  private async indexMessage(m: StreamMessage): Promise<void> {
-    const verdict = this.offsets.verdict(m.partition, m.seq);
-    if (verdict === 'index') {
-      this.index(m);
-      await this.processor.placeWaiting();
-      this.offsets.read(m.partition, m.seq);
-      if (this.sinks.inMemoryRows() >= this.task.tuning.maxRowsInMemory) await this.sinks.persistAll();
-      this.report();
-    }
+  private async placeAndPersist(m: StreamMessage): Promise<void> {
+    await this.processor.placeWaiting();
+    this.offsets.read(m.partition, m.seq);
+    if (this.sinks.inMemoryRows() >= this.task.tuning.maxRowsInMemory) await this.sinks.persistAll();
+    this.afterMessage(m);
+  }
+
+  /** A partition at its end reads no more; all at their ends, reading is over. */
+  private afterMessage(m: StreamMessage): void {
+    if (!this.offsets.done(m.partition)) return;
+    void this.readers.find((r) => r.partition === m.partition)?.stop();
     if (this.offsets.allDone()) this.stop();
   }
 
   private index(m: StreamMessage): void {
     const parse = this.parserOf(m.partition);
-    const lines = decoder.decode(m.data).split('\n');
+    const text = decoder.decode(m.data);
+    const lines = text.includes('\n') ? text.split('\n') : [text];
     this.processor.source = `${partitionSubject(this.task.subjectPrefix, m.partition)} #${m.seq}`;
     this.processor.partition = m.partition;
     for (let i = 0; i < lines.length; i++) {
