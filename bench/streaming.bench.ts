@@ -1,22 +1,14 @@
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { decode } from '@msgpack/msgpack';
-import { RetentionPolicy, StorageType, type JetStreamClient, type NatsConnection } from 'nats';
-import { Broker } from '../actors/broker/broker.ts';
-import { Coordinator } from '../actors/coordinator/coordinator.ts';
-import { Historical } from '../actors/historical/historical.ts';
-import { Indexer } from '../actors/indexer/indexer.ts';
-import { Metastore } from '../actors/metastore/metastore.ts';
-import { Overlord } from '../actors/overlord/overlord.ts';
 import { request } from '../src/bus/client.ts';
-import { connectBus } from '../src/bus/connection.ts';
-import { API, eventSubject, INTERNAL, streamingTask } from '../src/bus/subjects.ts';
+import { API, eventSubject } from '../src/bus/subjects.ts';
 import type { LogRecord } from '../src/log/record.ts';
-import { ClusterState } from '../src/projections/cluster-state.ts';
-import { LocalDeepStorage } from '../src/storage/local.ts';
-import type { PartitionOffsets, StreamingTaskJson, TaskOffsetsReply } from '../src/streaming/task-protocol.ts';
-import { startTestNats, TEST_PASSWORDS } from '../test/support/nats-server.ts';
-import type { Bench, Figure } from './harness.ts';
+import type { PartitionOffsets } from '../src/streaming/task-protocol.ts';
+import { percentile, type Bench, type Figure } from './harness.ts';
+import {
+  benchRow, benchSubjectPrefix, benchTaskJson, createBenchStream, DAY, failIfEnded, fillStream, finishTask, PARTITIONS, reached, sleep, submitTask,
+  taskOffsets, totalsQuery, untilCounted, untilEnded, type StreamingBenchCluster, startStreamingCluster,
+} from './streaming-cluster.ts';
 
 /**
  * Streaming ingestion (issue 6's benchmark, cut to a 2-core machine): one index_nats task, run by
@@ -25,88 +17,21 @@ import type { Bench, Figure } from './harness.ts';
  * (the task's `current` offsets, polled), so process start-up is left out. Then the task is told
  * to finish: publish -> handoff is from its SegmentsPublished to the last HandoffCompleted of its
  * segments (a coordinator assigns them, a historical loads them). Each run has its own stream.
+ *
+ * Then query latency while ingesting: a datasource with historical segments (a first task's,
+ * handed off) and a second task reading a stream a producer writes at a steady rate; a
+ * timeseries (count and longSum, granularity all) over both, through the broker, asked back to
+ * back, its p50 and p99 per run.
  */
 
-const PARTITIONS = ['0', '1'];
-const DAY = Date.UTC(2024, 0, 1);
 const POLL_MS = 10;
-
-interface Cluster {
-  nc: NatsConnection;
-  js: JetStreamClient;
-  stop(): Promise<void>;
-}
-
-async function startCluster(dir: string): Promise<Cluster> {
-  const nats = await startTestNats();
-  const connect = (name: string) => connectBus({ url: nats.url, user: 'actor', password: TEST_PASSWORDS.actor, name });
-  const nc = await connect('bench');
-  const hnc = await connect('bench-historical');
-  const metastore = await Metastore.start({ nc, id: 'm', path: join(dir, 'metadata'), state: new ClusterState() });
-  await request(nc, INTERNAL.metaAppend, { events: [{ type: 'RulesSet', data: { dataSource: '_default', rules: [{ type: 'loadForever', tieredReplicants: { _default_tier: 1 } }] } }], meta: { actor: 'bench' } });
-  const overlord = await Overlord.start({ nc, id: 'o' });
-  const indexer = await Indexer.start({ nc, id: 'i', natsUrl: nats.url, natsPassword: TEST_PASSWORDS.actor, deepStorageDir: join(dir, 'deep'), workRoot: join(dir, 'tasks'), maxHeapMb: 1024, log: () => undefined });
-  const coordinator = await Coordinator.start({ nc, id: 'c' });
-  const historical = await Historical.start({ nc: hnc, id: 'h0', tier: '_default_tier', capacityBytes: 2 ** 40, cacheDir: join(dir, 'cache'), deepStorage: new LocalDeepStorage(join(dir, 'deep')) });
-  const broker = await Broker.start({ nc, id: 'b' });
-  return {
-    nc, js: nc.jetstream(),
-    async stop() {
-      await indexer.stop();
-      await overlord.stop();
-      await historical.stop();
-      await hnc.close();
-      await broker.stop();
-      await coordinator.stop();
-      await metastore.stop();
-      await nc.close();
-      await nats.dispose();
-    },
-  };
-}
-
-/** Fills a new stream: `rows` rows over one day, `perMessage` a message, half on each partition; returns the end offsets. */
-async function fillStream(c: Cluster, stream: string, rows: number, perMessage: number): Promise<PartitionOffsets> {
-  const jsm = await c.nc.jetstreamManager();
-  await jsm.streams.add({ name: stream, subjects: [`grove.bench.${stream}.*`], retention: RetentionPolicy.Limits, storage: StorageType.File });
-  const encoder = new TextEncoder();
-  const end: PartitionOffsets = {};
-  const pending: Array<Promise<unknown>> = [];
-  for (let i = 0, m = 0; i < rows; i += perMessage, m++) {
-    const partition = PARTITIONS[m % PARTITIONS.length]!;
-    const lines = [];
-    for (let r = i; r < Math.min(rows, i + perMessage); r++) lines.push(JSON.stringify({ ts: DAY + Math.floor((r * 86_400_000) / rows), page: `page${r % 500}`, user: `u${r % 97}`, added: r % 100 }));
-    pending.push(c.js.publish(`grove.bench.${stream}.${partition}`, encoder.encode(lines.join('\n'))).then((ack) => (end[partition] = Math.max(end[partition] ?? 0, ack.seq + 1))));
-    if (pending.length >= 256) await Promise.all(pending.splice(0));
-  }
-  await Promise.all(pending);
-  return end;
-}
-
-function taskJson(stream: string): StreamingTaskJson {
-  return {
-    type: 'index_nats', id: `bench-${stream}`, groupId: `bench-${stream}`, dataSource: stream,
-    spec: {
-      dataSchema: {
-        dataSource: stream, timestampSpec: { column: 'ts', format: 'millis' }, dimensionsSpec: { dimensions: ['page', 'user'] },
-        metricsSpec: [{ type: 'count', name: 'count' }, { type: 'longSum', name: 'added', fieldName: 'added' }],
-        granularitySpec: { segmentGranularity: 'day', queryGranularity: 'none', rollup: false },
-      },
-      ioConfig: { stream, subjectPrefix: `grove.bench.${stream}`, inputFormat: { type: 'json' }, baseSequenceName: `bench-${stream}`, startSequenceNumbers: { 0: 1, 1: 1 } },
-      tuningConfig: { handoffConditionTimeout: 0 },
-    },
-    context: { supervisorId: 'bench', taskGroupId: '0' },
-  };
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const reached = (o: PartitionOffsets, end: PartitionOffsets) => PARTITIONS.every((p) => (o[p] ?? 0) >= end[p]!);
+const DAY_MS = 86_400_000;
 
 /** Polls the task's offsets: when the first message was in, and when all were. */
-async function readingTimes(c: Cluster, taskId: string, end: PartitionOffsets): Promise<{ first: number; last: number }> {
+async function readingTimes(c: StreamingBenchCluster, taskId: string, end: PartitionOffsets): Promise<{ first: number; last: number }> {
   let first = 0;
   for (;;) {
-    const o = await request<TaskOffsetsReply>(c.nc, streamingTask.offsets(taskId), {}, { timeoutMs: 2000 }).catch(() => null);
+    const o = await taskOffsets(c, taskId);
     const now = performance.now();
     if (o === null) await failIfEnded(c, taskId);
     if (o !== null && first === 0 && PARTITIONS.some((p) => o.current[p]! > 1)) first = now;
@@ -116,7 +41,7 @@ async function readingTimes(c: Cluster, taskId: string, end: PartitionOffsets): 
 }
 
 /** Resolves with the time from the task's SegmentsPublished to the last HandoffCompleted of those segments. */
-function publishToHandoff(c: Cluster, dataSource: string): Promise<number> {
+function publishToHandoff(c: StreamingBenchCluster, dataSource: string): Promise<number> {
   return new Promise((resolve) => {
     let publishedAt = 0;
     const waiting = new Set<string>();
@@ -137,38 +62,101 @@ function publishToHandoff(c: Cluster, dataSource: string): Promise<number> {
   });
 }
 
-/** A task that cannot answer may have failed: say why rather than wait for ever. */
-async function failIfEnded(c: Cluster, taskId: string): Promise<void> {
-  const { state, error } = await request<{ state: string; error?: string }>(c.nc, API.taskStatus, { taskId });
-  if (['succeeded', 'failed', 'canceled'].includes(state)) throw new Error(`task ${taskId} ${state}${error ? `: ${error}` : ''}`);
-}
-
-async function untilEnded(c: Cluster, taskId: string): Promise<string> {
-  for (;;) {
-    const { state } = await request<{ state: string }>(c.nc, API.taskStatus, { taskId });
-    if (['succeeded', 'failed', 'canceled'].includes(state)) return state;
-    await sleep(50);
-  }
-}
-
-/** One run: fill, ingest, finish, hand off. */
-async function ingestOnce(c: Cluster, stream: string, rows: number, perMessage: number): Promise<{ rowsPerSecond: number; handoffMs: number }> {
-  const end = await fillStream(c, stream, rows, perMessage);
-  const { taskId } = await request<{ taskId: string }>(c.nc, INTERNAL.overlordTaskSubmit, taskJson(stream));
-  const { first, last } = await readingTimes(c, taskId, end);
-  const handoff = publishToHandoff(c, stream);
-  await request(c.nc, streamingTask.finish(taskId), { end });
+/** Tells the task to finish at `end`; resolves once it succeeded, with publish -> handoff in ms. */
+async function finishAndHandOff(c: StreamingBenchCluster, taskId: string, dataSource: string, end: PartitionOffsets): Promise<number> {
+  const handoff = publishToHandoff(c, dataSource);
+  await finishTask(c, taskId, end);
   const handoffMs = await handoff;
   const state = await untilEnded(c, taskId);
   if (state !== 'succeeded') throw new Error(`task ${taskId} ${state}`);
+  return handoffMs;
+}
+
+/** One run: fill, ingest, finish, hand off. */
+async function ingestOnce(c: StreamingBenchCluster, stream: string, rows: number, perMessage: number): Promise<{ rowsPerSecond: number; handoffMs: number }> {
+  const end = await fillStream(c, stream, rows, perMessage);
+  const taskId = await submitTask(c, benchTaskJson(stream));
+  const { first, last } = await readingTimes(c, taskId, end);
+  const handoffMs = await finishAndHandOff(c, taskId, stream, end);
   // The first poll that saw rows saw at most one message's worth per partition already in.
   return { rowsPerSecond: (rows - PARTITIONS.length * perMessage) / ((last - first) / 1000), handoffMs };
+}
+
+/** A producer writing `perMessage` rows a message, `rowsPerSecond` in all, to the partitions in turn, on days after the historical ones. */
+function steadyProducer(c: StreamingBenchCluster, stream: string, rowsPerSecond: number, perMessage: number, firstDay: number): { stop(): Promise<PartitionOffsets> } {
+  const encoder = new TextEncoder();
+  const end: PartitionOffsets = {};
+  let running = true;
+  const everyMs = (1000 * perMessage) / rowsPerSecond;
+  const loop = (async () => {
+    const t0 = performance.now();
+    for (let m = 0; running; m++) {
+      const lines = [];
+      for (let r = m * perMessage; r < (m + 1) * perMessage; r++) lines.push(benchRow(r % 1_000_000, 1_000_000, firstDay));
+      const partition = PARTITIONS[m % PARTITIONS.length]!;
+      const ack = await c.js.publish(`${benchSubjectPrefix(stream)}.${partition}`, encoder.encode(lines.join('\n')));
+      end[partition] = Math.max(end[partition] ?? 1, ack.seq + 1);
+      const wait = t0 + (m + 1) * everyMs - performance.now();
+      if (wait > 0) await sleep(wait);
+    }
+  })();
+  return { async stop() { running = false; await loop; return end; } };
+}
+
+interface QueryWhileIngesting {
+  p50: number[];
+  p99: number[];
+  queries: number;
+}
+
+/**
+ * `historicalRows` rows over 4 days handed off to the historical, then a task on a stream a
+ * producer writes `rate` rows/s to (day 5 on); `runs` times, queries back to back for `seconds`.
+ */
+async function queryWhileIngesting(c: StreamingBenchCluster, ctx: { runs: number; log(m: string): void }, historicalRows: number, rate: number, seconds: number): Promise<QueryWhileIngesting> {
+  const ds = 'mixed';
+  const hEnd = await fillStream(c, 'mixed_h', historicalRows, 100, 4);
+  const hTask = await submitTask(c, benchTaskJson('mixed_h', ds, hEnd));
+  if ((await untilEnded(c, hTask)) !== 'succeeded') throw new Error(`task ${hTask} did not succeed`);
+  await untilCounted(c, ds, historicalRows);
+  await createBenchStream(c, 'mixed_rt');
+  const producer = steadyProducer(c, 'mixed_rt', rate, 10, DAY + 4 * DAY_MS);
+  const rtTask = await submitTask(c, benchTaskJson('mixed_rt', ds));
+  const query = totalsQuery(ds);
+  const out: QueryWhileIngesting = { p50: [], p99: [], queries: 0 };
+  try {
+    // Once the realtime task's rows show in the answers, both kinds of segments are asked.
+    for (let waited = 0; (await request<Array<{ result: { rows: number } }>>(c.nc, API.query, query))[0]!.result.rows <= historicalRows; waited += 50) {
+      if (waited > 60_000) throw new Error('the realtime task served nothing within a minute');
+      await failIfEnded(c, rtTask);
+      await sleep(50);
+    }
+    for (let run = 0; run < ctx.runs; run++) {
+      const times: number[] = [];
+      let rows = 0;
+      for (const until = performance.now() + seconds * 1000; performance.now() < until;) {
+        const t0 = performance.now();
+        const r = await request<Array<{ result: { rows: number } }>>(c.nc, API.query, query);
+        times.push(performance.now() - t0);
+        rows = r[0]!.result.rows;
+      }
+      out.p50.push(percentile(times, 50));
+      out.p99.push(percentile(times, 99));
+      out.queries += times.length;
+      ctx.log(`query while ingesting ${rate} rows/s: ${times.length} queries, p50 ${percentile(times, 50).toFixed(1)} ms, p99 ${percentile(times, 99).toFixed(1)} ms; last answer ${rows} rows (${historicalRows} historical)`);
+    }
+  } finally {
+    const end = await producer.stop();
+    const handoffMs = await finishAndHandOff(c, rtTask, ds, end);
+    ctx.log(`realtime task finished at ${JSON.stringify(end)}, handed off in ${Math.round(handoffMs)} ms`);
+  }
+  return out;
 }
 
 const bench: Bench = {
   name: 'streaming',
   async run(ctx) {
-    const c = await startCluster(ctx.dir);
+    const c = await startStreamingCluster(ctx.dir);
     const runs = Math.min(ctx.runs, 3);
     const cases = [
       { label: '100 rows a message', rows: Math.round(200_000 * ctx.scale), perMessage: 100 },
@@ -189,6 +177,13 @@ const bench: Bench = {
         figures.push({ name: `JetStream -> queryable, one task, 2 partitions, ${k.label} (${k.rows} rows)`, unit: 'rows/s', values: rates, higherIsBetter: true, ...(k.perMessage > 1 ? { goal: '>= 200000 per core' } : {}) });
       }
       figures.push({ name: 'publish -> handoff of the task\'s segments (2 segments, 1 historical)', unit: 'ms', values: handoffs, higherIsBetter: false });
+      const historicalRows = Math.round(400_000 * ctx.scale);
+      const rate = 5000;
+      const seconds = ctx.scale < 1 ? 2 : 4;
+      const q = await queryWhileIngesting(c, { runs, log: ctx.log }, historicalRows, rate, seconds);
+      const what = `timeseries (count, longSum, granularity all) through the broker over ${historicalRows} historical rows (8 segments) + a realtime task ingesting ${rate} rows/s`;
+      figures.push({ name: `${what}: p50`, unit: 'ms', values: q.p50, higherIsBetter: false });
+      figures.push({ name: `${what}: p99`, unit: 'ms', values: q.p99, higherIsBetter: false });
     } finally {
       await c.stop();
     }
