@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { statSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NatsConnection, Service, Subscription } from 'nats';
-import { encode } from '@msgpack/msgpack';
+import { encodeSnapshot } from '../../src/log/snapshot-codec.ts';
 import { decodeBody, formatOf } from '../../src/bus/codec.ts';
 import { GroveError } from '../../src/bus/errors.ts';
 import { reply, startService } from '../../src/bus/service.ts';
@@ -109,7 +109,7 @@ export class Metastore {
     const index = typeof req.index === 'number' && Number.isInteger(req.index) && req.index >= 0 ? req.index : 0;
     const state = this.o.state as MetaState & { position: number };
     if (this.cachedSnapshot === null || (index === 0 && this.cachedSnapshot.position !== state.position)) {
-      this.cachedSnapshot = { position: state.position, bytes: encode(state.save(), { ignoreUndefined: true }) };
+      this.cachedSnapshot = { position: state.position, bytes: encodeSnapshot(state.save()) };
     }
     const { position, bytes } = this.cachedSnapshot;
     if (req.position !== undefined && req.position !== position) throw new GroveError('conflict', `snapshot ${String(req.position)} is gone; start again from chunk 0`);

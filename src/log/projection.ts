@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
-import { Decoder, Encoder } from '@msgpack/msgpack';
 import type { EventLog } from './event-log.ts';
 import type { LogRecord } from './record.ts';
+import { decodeSnapshot, encodeSnapshot } from './snapshot-codec.ts';
 
 /**
  * A fold of the log into state. `apply` must depend only on the records (no clock, no I/O), so
@@ -37,8 +37,6 @@ export interface ProjectionHostOptions {
 }
 
 const snapshotKey = (name: string): string => `snapshot:${name}`;
-const encoder = new Encoder({ ignoreUndefined: true });
-const decoder = new Decoder();
 
 /**
  * Keeps projections folded from a log: restores each from its latest snapshot, catches up, follows
@@ -80,7 +78,7 @@ export class ProjectionHost {
   private restore(p: Projection): number {
     const raw = this.log.meta.get(snapshotKey(p.name));
     if (raw === undefined) return 0;
-    const snap = decoder.decode(raw) as StoredSnapshot;
+    const snap = decodeSnapshot(raw) as StoredSnapshot;
     if (snap.version !== p.version || snap.seq > this.log.lastSeq) return 0;
     p.load(snap.state);
     return snap.seq;
@@ -101,7 +99,7 @@ export class ProjectionHost {
     this.sinceSnapshot = 0;
     const seq = this.seq;
     const writes = this.projections.map((p) =>
-      this.log.meta.put(snapshotKey(p.name), Buffer.from(encoder.encode({ version: p.version, seq, state: p.save() } satisfies StoredSnapshot))));
+      this.log.meta.put(snapshotKey(p.name), Buffer.from(encodeSnapshot({ version: p.version, seq, state: p.save() } satisfies StoredSnapshot))));
     this.snapshotting = Promise.all(writes).finally(() => (this.snapshotting = null));
     return this.snapshotting;
   }

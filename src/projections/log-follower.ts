@@ -1,5 +1,6 @@
 import type { NatsConnection, Subscription } from 'nats';
 import { Decoder } from '@msgpack/msgpack';
+import { decodeSnapshot } from '../log/snapshot-codec.ts';
 import { request } from '../bus/client.ts';
 import { API, EVENT_WILDCARD, INTERNAL } from '../bus/subjects.ts';
 import type { LogRecord } from '../log/record.ts';
@@ -78,7 +79,7 @@ export class LogFollower {
       this.opts.onProgress?.(index, first.chunks);
     }
     if (first.position === 0) return;
-    this.projection.load(decoder.decode(Buffer.concat(parts)) as never);
+    this.projection.load(decodeSnapshot(Buffer.concat(parts)) as never);
     this.projection.position = first.position;
   }
 
