@@ -14,8 +14,8 @@ export interface StreamView extends StreamBounds {
   partitions: string[];
 }
 
-/** What the supervisor actor knows when it decides its next step for one supervisor. */
-export interface PlannerInput {
+/** One supervisor as the actor sees it: its machine, its spec, its tasks, its offsets and stream. */
+export interface SupervisorView {
   /** The supervisor machine's state and context. */
   state: string;
   context: SupervisorContext;
@@ -25,6 +25,10 @@ export interface PlannerInput {
   committed: PartitionOffsets | null;
   /** Null while the stream cannot be read: nothing is launched. */
   stream: StreamView | null;
+}
+
+/** What the supervisor actor knows when it decides its next step for one supervisor. */
+export interface PlannerInput extends SupervisorView {
   now: number;
   /** Groups whose roll failed in this pass (no replica answered): not tried again until the next. */
   deferred: ReadonlySet<string>;

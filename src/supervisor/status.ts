@@ -1,8 +1,6 @@
-import type { SupervisorContext } from '../../machines/supervisor/machine.ts';
-import type { SupervisorSpec } from '../spec/supervisor-spec.ts';
 import { formatInstant } from '../time/instant.ts';
 import type { PartitionOffsets, TaskOffsetsReply } from '../streaming/task-protocol.ts';
-import type { GroupTask, StreamView } from './planner.ts';
+import type { GroupTask, SupervisorView } from './planner.ts';
 
 export interface TaskGroupStatus {
   groupId: string;
@@ -48,14 +46,8 @@ export interface SupervisorStatus {
   spec: unknown;
 }
 
-export interface StatusInput {
+export interface StatusInput extends SupervisorView {
   id: string;
-  state: string;
-  context: SupervisorContext;
-  spec: SupervisorSpec;
-  tasksOf(groupId: string): GroupTask[];
-  committed: PartitionOffsets | null;
-  stream: StreamView | null;
   /** Offsets replies of the reading replicas that answered, by task id. */
   offsets: ReadonlyMap<string, TaskOffsetsReply>;
   /** Per partition, the last sequence of its subject (0: none), when known. */

@@ -2,12 +2,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decode, encode } from '@msgpack/msgpack';
 import { request } from '../../src/bus/client.ts';
 import { connectBus } from '../../src/bus/connection.ts';
 import { INTERNAL } from '../../src/bus/subjects.ts';
 import { dataPaths } from '../../src/config/grove-config.ts';
 import { EventLog } from '../../src/log/event-log.ts';
+import { decodeSnapshot, encodeSnapshot } from '../../src/log/snapshot-codec.ts';
 import { keysOf } from '../../src/replay/keys.ts';
 import { startGrove, type GroveProcess } from '../support/grove-process.ts';
 import { DAY1, DS, SEG, V1, V2, scenario } from '../golden/scenario.ts';
@@ -157,9 +157,9 @@ describe('grove replay --verify on a corrupted projection', () => {
     // Stop grove (it snapshots its projection), corrupt the snapshot, start it again from it.
     await grove.stop();
     const log = EventLog.open(dataPaths(dataDir).metadata, { keysOf });
-    const stored = decode(log.meta.get('snapshot:cluster')!) as { state: { entities: Record<string, Array<[string, { value: unknown }]>> } };
+    const stored = decodeSnapshot(log.meta.get('snapshot:cluster')!) as { state: { entities: Record<string, Array<[string, { value: unknown }]>> } };
     stored.state.entities.lock!.find(([id]) => id === 'lockC')![1].value = 'granted';
-    await log.meta.put('snapshot:cluster', Buffer.from(encode(stored, { ignoreUndefined: true })));
+    await log.meta.put('snapshot:cluster', Buffer.from(encodeSnapshot(stored)));
     await log.close();
     grove = await startGrove(['--actors', 'metastore'], { dataDir });
     const r = await grove.cli(['replay', '--verify']);

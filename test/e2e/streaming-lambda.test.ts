@@ -1,11 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { JetStreamClient, NatsConnection } from 'nats';
+import { describe, expect, it } from 'vitest';
 import { request } from '../../src/bus/client.ts';
 import { API } from '../../src/bus/subjects.ts';
 import type { SegmentRow } from '../../src/coordinator/segment-api.ts';
 import type { TaskStatus } from '../../src/overlord/task-view.ts';
-import { connectAs } from '../support/bus.ts';
-import { startGrove, type GroveProcess } from '../support/grove-process.ts';
+import { clicksSchema, countAndSum, groveWithStreams } from './streaming-support.ts';
 
 /**
  * Streaming and batch on the same datasource, as Druid's lambda architecture uses them: a stream
@@ -13,40 +11,18 @@ import { startGrove, type GroveProcess } from '../support/grove-process.ts';
  * both want the same time chunk, the realtime task takes priority (the seed's words).
  */
 
-let grove: GroveProcess;
-let actor: NatsConnection;
-let client: NatsConnection;
-let js: JetStreamClient;
-
-beforeAll(async () => {
-  grove = await startGrove([], { env: { GROVE_DROP_GRACE: 'PT1S' } });
-  actor = await connectAs('actor', grove.natsUrl);
-  client = await connectAs('client', grove.natsUrl);
-  js = actor.jetstream();
-}, 120_000);
-
-afterAll(async () => {
-  await client?.close();
-  await actor?.close();
-  if (grove.process.exitCode === null) await grove.stop();
-});
+const session = groveWithStreams([], { GROVE_DROP_GRACE: 'PT1S' });
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const iso = (t: number) => new Date(t).toISOString();
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-const dataSchema = (dataSource: string, segmentGranularity: string) => ({
-  dataSource,
-  timestampSpec: { column: 'ts', format: 'millis' },
-  dimensionsSpec: { dimensions: ['page'] },
-  metricsSpec: [{ type: 'count', name: 'count' }, { type: 'longSum', name: 'added', fieldName: 'added' }],
-  granularitySpec: { segmentGranularity, queryGranularity: 'none', rollup: false },
-});
+const dataSchema = clicksSchema;
 
 async function supervise(dataSource: string, stream: string, taskDuration: string): Promise<void> {
-  await (await actor.jetstreamManager()).streams.add({ name: stream, subjects: [`grove.e2e.${dataSource}.*`] });
-  await request(client, API.supervisorSubmit, {
+  await (await session.actor.jetstreamManager()).streams.add({ name: stream, subjects: [`grove.e2e.${dataSource}.*`] });
+  await request(session.client, API.supervisorSubmit, {
     type: 'nats',
     spec: {
       dataSchema: dataSchema(dataSource, 'hour'),
@@ -56,7 +32,7 @@ async function supervise(dataSource: string, stream: string, taskDuration: strin
   });
 }
 
-const produce = (dataSource: string, rows: object[]) => Promise.all(rows.map((r) => js.publish(`grove.e2e.${dataSource}.0`, new TextEncoder().encode(JSON.stringify(r)))));
+const produce = (dataSource: string, rows: object[]) => Promise.all(rows.map((r) => session.js.publish(`grove.e2e.${dataSource}.0`, new TextEncoder().encode(JSON.stringify(r)))));
 
 /** A batch overwrite of `interval` with these rows (Druid's index_parallel, inline input). */
 function overwrite(dataSource: string, interval: string, segmentGranularity: string, rows: object[]): object {
@@ -70,15 +46,9 @@ function overwrite(dataSource: string, interval: string, segmentGranularity: str
   };
 }
 
-async function totals(dataSource: string, interval: string): Promise<{ rows: number; added: number } | null> {
-  const r = await request<Array<{ result: { rows: number; added: number } }>>(client, API.query, {
-    queryType: 'timeseries', dataSource, granularity: 'all', intervals: [interval],
-    aggregations: [{ type: 'longSum', name: 'rows', fieldName: 'count' }, { type: 'longSum', name: 'added', fieldName: 'added' }],
-  });
-  return r[0]?.result ?? null;
-}
+const totals = (dataSource: string, interval: string) => countAndSum(session.client, dataSource, interval);
 
-const taskState = async (taskId: string) => (await request<TaskStatus>(client, API.taskStatus, { taskId })).state;
+const taskState = async (taskId: string) => (await request<TaskStatus>(session.client, API.taskStatus, { taskId })).state;
 
 describe('lambda: streaming now, a batch overwrite later', () => {
   it('a day streamed in, then overwritten by a batch with corrected data, reads as the batch data only, with no gap and no mix during the switch', async () => {
@@ -95,7 +65,7 @@ describe('lambda: streaming now, a batch overwrite later', () => {
     const loop = (async () => {
       while (looping) answers.push(await totals('lambda', dayInterval));
     })();
-    const { taskId } = await request<{ taskId: string }>(client, API.taskSubmit, overwrite('lambda', dayInterval, 'day', Array.from({ length: 24 }, (_, i) => ({ ts: day + i * HOUR, page: `p${i % 5}`, added: 10 }))));
+    const { taskId } = await request<{ taskId: string }>(session.client, API.taskSubmit, overwrite('lambda', dayInterval, 'day', Array.from({ length: 24 }, (_, i) => ({ ts: day + i * HOUR, page: `p${i % 5}`, added: 10 }))));
     await expect.poll(() => taskState(taskId), { timeout: 60_000, interval: 250 }).toBe('succeeded');
     await expect.poll(() => totals('lambda', dayInterval), { timeout: 30_000, interval: 100 }).toEqual(corrected);
     looping = false;
@@ -106,7 +76,7 @@ describe('lambda: streaming now, a batch overwrite later', () => {
     expect(new Set(seen), 'every answer is the whole streamed day or the whole corrected day').toEqual(new Set(['streamed', 'corrected']));
     expect(seen.lastIndexOf('streamed')).toBeLessThan(seen.indexOf('corrected'));
     // The streamed hours end unused: the overwrite's day segment overshadows them.
-    await expect.poll(async () => (await request<SegmentRow[]>(client, API.segmentList, { dataSource: 'lambda' })).filter((s) => s.state.startsWith('published.used')).map((s) => s.interval), { timeout: 30_000, interval: 250 }).toEqual([dayInterval]);
+    await expect.poll(async () => (await request<SegmentRow[]>(session.client, API.segmentList, { dataSource: 'lambda' })).filter((s) => s.state.startsWith('published.used')).map((s) => s.interval), { timeout: 30_000, interval: 250 }).toEqual([dayInterval]);
   }, 180_000);
 });
 
@@ -118,14 +88,14 @@ describe('realtime takes priority', () => {
     await produce('rtwins', [{ ts: hour + 1000, page: 'live', added: 1 }]);
     await expect.poll(() => totals('rtwins', hourInterval), { timeout: 60_000, interval: 250 }).toEqual({ rows: 1, added: 1 });
 
-    const { taskId } = await request<{ taskId: string }>(client, API.taskSubmit, overwrite('rtwins', hourInterval, 'hour', [{ ts: hour + 2000, page: 'batch', added: 100 }]));
+    const { taskId } = await request<{ taskId: string }>(session.client, API.taskSubmit, overwrite('rtwins', hourInterval, 'hour', [{ ts: hour + 2000, page: 'batch', added: 100 }]));
     await expect.poll(() => taskState(taskId), { timeout: 30_000, interval: 250 }).toBe('waitingForLock');
     await pause(3000);
     expect(await taskState(taskId), 'the batch (priority 50) cannot take the realtime task\'s (75) chunk').toBe('waitingForLock');
     expect(await totals('rtwins', hourInterval)).toEqual({ rows: 1, added: 1 });
 
     // Suspended, the supervisor has its group publish now; the realtime lock is released and the batch runs.
-    await request(client, API.supervisorSuspend, { supervisorId: 'rtwins' });
+    await request(session.client, API.supervisorSuspend, { supervisorId: 'rtwins' });
     await expect.poll(() => taskState(taskId), { timeout: 60_000, interval: 250 }).toBe('succeeded');
     await expect.poll(() => totals('rtwins', hourInterval), { timeout: 30_000, interval: 250 }).toEqual({ rows: 1, added: 100 });
   }, 180_000);

@@ -1,79 +1,50 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { JetStreamClient, NatsConnection } from 'nats';
+import { describe, expect, it } from 'vitest';
 import { request } from '../../src/bus/client.ts';
 import { API } from '../../src/bus/subjects.ts';
 import type { TaskStatus } from '../../src/overlord/task-view.ts';
 import type { SupervisorStatus } from '../../src/supervisor/status.ts';
-import { connectAs } from '../support/bus.ts';
-import { startGrove, type GroveProcess } from '../support/grove-process.ts';
+import { clicksSchema, countAndSum, groveWithStreams } from './streaming-support.ts';
 
 /**
  * Streaming as a user runs it: `grove start` (every actor in one process, tasks in child
  * processes), a JetStream stream written at a steady rate, a supervisor with two replicas and a
  * short taskDuration, submitted with the CLI; one replica killed mid-task; push with the CLI.
  */
-let grove: GroveProcess;
-let actor: NatsConnection;
-let client: NatsConnection;
-let js: JetStreamClient;
-beforeAll(async () => {
-  // Room for a group's two replicas, the group before it handing off, and the push supervisor's group.
-  grove = await startGrove(['--task-slots', '8']);
-  actor = await connectAs('actor', grove.natsUrl);
-  client = await connectAs('client', grove.natsUrl);
-  js = actor.jetstream();
-}, 120_000);
-afterAll(async () => {
-  await client?.close();
-  await actor?.close();
-  if (grove.process.exitCode === null) await grove.stop();
-});
+// Room for a group's two replicas, the group before it handing off, and the push supervisor's group.
+const session = groveWithStreams(['--task-slots', '8']);
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
-const dataSchema = (dataSource: string) => ({
-  dataSource,
-  timestampSpec: { column: 'ts', format: 'millis' },
-  dimensionsSpec: { dimensions: ['page'] },
-  metricsSpec: [{ type: 'count', name: 'count' }, { type: 'longSum', name: 'added', fieldName: 'added' }],
-  granularitySpec: { segmentGranularity: 'hour', queryGranularity: 'none', rollup: false },
-});
+const dataSchema = (dataSource: string) => clicksSchema(dataSource);
 
 function specFile(name: string, spec: unknown): string {
-  const file = join(grove.dataDir, `${name}.json`);
+  const file = join(session.grove.dataDir, `${name}.json`);
   writeFileSync(file, JSON.stringify(spec));
   return file;
 }
 
-/** Rows (the `count` metric summed) and the sum of `added` the broker answers for the days around now. */
-async function totals(dataSource: string): Promise<{ rows: number; added: number } | null> {
-  const now = Date.now();
-  const r = await request<Array<{ result: { rows: number; added: number } }>>(client, API.query, {
-    queryType: 'timeseries', dataSource, granularity: 'all', intervals: [`${new Date(now - 3 * DAY).toISOString()}/${new Date(now + 3 * DAY).toISOString()}`],
-    aggregations: [{ type: 'longSum', name: 'rows', fieldName: 'count' }, { type: 'longSum', name: 'added', fieldName: 'added' }],
-  });
-  return r[0]?.result ?? null;
-}
+/** Rows and the sum of `added` the broker answers for the days around now. */
+const totals = (dataSource: string) => countAndSum(session.client, dataSource, `${new Date(Date.now() - 3 * DAY).toISOString()}/${new Date(Date.now() + 3 * DAY).toISOString()}`);
 
-const status = (supervisorId: string): Promise<SupervisorStatus> => request<SupervisorStatus>(client, API.supervisorStatus, { supervisorId });
+const status = (supervisorId: string): Promise<SupervisorStatus> => request<SupervisorStatus>(session.client, API.supervisorStatus, { supervisorId });
 
 /** The pid file the indexer wrote for a task, wherever under the data directory it is. */
 function pidOf(taskId: string): number | null {
-  const file = (readdirSync(grove.dataDir, { recursive: true }) as string[]).find((f) => f.endsWith(`${taskId}.pid`));
-  return file === undefined ? null : Number(readFileSync(join(grove.dataDir, file), 'utf8'));
+  const file = (readdirSync(session.grove.dataDir, { recursive: true }) as string[]).find((f) => f.endsWith(`${taskId}.pid`));
+  return file === undefined ? null : Number(readFileSync(join(session.grove.dataDir, file), 'utf8'));
 }
 
 describe('streaming ingestion, end to end', () => {
   it('with two replicas, one killed mid-task, counts exactly the rows produced and sums exactly their values; late and early rows are thrown away', async () => {
-    await (await actor.jetstreamManager()).streams.add({ name: 'CLICKS', subjects: ['grove.e2e.clicks.*'] });
+    await (await session.actor.jetstreamManager()).streams.add({ name: 'CLICKS', subjects: ['grove.e2e.clicks.*'] });
     const encode = (row: unknown) => new TextEncoder().encode(JSON.stringify(row));
     // Outside the rejection periods: thrown away, counted as such by the first group.
     const outside = [-2 * DAY, -3 * HOUR, 2 * DAY, 3 * HOUR].map((d, i) => ({ ts: Date.now() + d, page: `outside${i}`, added: 1_000_000 }));
-    for (const row of outside) await js.publish('grove.e2e.clicks.0', encode(row));
+    for (const row of outside) await session.js.publish('grove.e2e.clicks.0', encode(row));
 
-    const submitted = await grove.cli(['supervisor', 'submit', specFile('clicks', {
+    const submitted = await session.grove.cli(['supervisor', 'submit', specFile('clicks', {
       type: 'nats',
       spec: {
         dataSchema: dataSchema('clicks'),
@@ -88,7 +59,7 @@ describe('streaming ingestion, end to end', () => {
     let sum = 0;
     const producer = (async () => {
       for (let i = 0; i < N; i++) {
-        await js.publish('grove.e2e.clicks.0', encode({ ts: Date.now(), page: `p${i % 37}`, added: i + 1 }));
+        await session.js.publish('grove.e2e.clicks.0', encode({ ts: Date.now(), page: `p${i % 37}`, added: i + 1 }));
         produced++;
         sum += i + 1;
         await new Promise((r) => setTimeout(r, 30));
@@ -106,9 +77,9 @@ describe('streaming ingestion, end to end', () => {
     await producer;
 
     await expect.poll(() => totals('clicks'), { timeout: 60_000, interval: 500 }).toEqual({ rows: N, added: sum });
-    expect((await request<TaskStatus>(client, API.taskStatus, { taskId: victim })).state).toBe('failed');
+    expect((await request<TaskStatus>(session.client, API.taskStatus, { taskId: victim })).state).toBe('failed');
     // The first group read the rows outside the periods, and threw each away once per replica.
-    const first = (await request<TaskStatus[]>(client, API.taskList, { dataSource: 'clicks' })).filter((t) => t.state === 'succeeded').sort((a, b) => (a.createdTime < b.createdTime ? -1 : 1))[0]!;
+    const first = (await request<TaskStatus[]>(session.client, API.taskList, { dataSource: 'clicks' })).filter((t) => t.state === 'succeeded').sort((a, b) => (a.createdTime < b.createdTime ? -1 : 1))[0]!;
     expect(first.rowStats?.thrownAway).toBe(outside.length);
     // Still exactly N once more groups have rolled and handed off.
     await new Promise((r) => setTimeout(r, 6000));
@@ -116,16 +87,16 @@ describe('streaming ingestion, end to end', () => {
   }, 180_000);
 
   it('push is exactly once: the same rows pushed twice are counted once, late rows kept', async () => {
-    const submitted = await grove.cli(['supervisor', 'submit', specFile('pushed', { type: 'nats', spec: { dataSchema: dataSchema('pushed'), ioConfig: { push: true, taskDuration: 'PT5S', startDelay: 'PT0S' } } })]);
+    const submitted = await session.grove.cli(['supervisor', 'submit', specFile('pushed', { type: 'nats', spec: { dataSchema: dataSchema('pushed'), ioConfig: { push: true, taskDuration: 'PT5S', startDelay: 'PT0S' } } })]);
     expect(submitted.stdout.trim(), submitted.stderr).toBe('pushed');
     const rows = Array.from({ length: 50 }, (_, i) => ({ ts: Date.now() - (i % 2) * 2 * DAY, page: `q${i}`, added: i + 1 }));
     const file = specFile('rows', rows);
-    const once = await grove.cli(['push', 'pushed', file]);
+    const once = await session.grove.cli(['push', 'pushed', file]);
     expect(once.stdout.trim(), once.stderr).toBe('50 rows accepted, 0 duplicates');
-    const twice = await grove.cli(['push', 'pushed', file]);
+    const twice = await session.grove.cli(['push', 'pushed', file]);
     expect(twice.stdout.trim(), twice.stderr).toBe('0 rows accepted, 50 duplicates');
     await expect.poll(() => totals('pushed'), { timeout: 60_000, interval: 500 }).toEqual({ rows: 50, added: (50 * 51) / 2 });
-    const unknown = await grove.cli(['push', 'nobody', file]);
+    const unknown = await session.grove.cli(['push', 'nobody', file]);
     expect(unknown.stderr).toMatch(/no push supervisor for datasource "nobody"/);
   }, 120_000);
 });

@@ -120,7 +120,7 @@ describe('a batch index task, through the overlord and an indexer', () => {
     expect(malformed.details).toEqual([{ path: 'taskId', reason: expect.any(String) }, { path: 'spec', reason: 'expected the task JSON object' }]);
     const unknown = await rejectionOf(request(g.actorNc, indexer.run('ix-batch'), { taskId: 'mystery', spec: { type: 'index_hadoop' } }));
     expect(unknown.code).toBe('invalid_spec');
-    expect(unknown.message).toMatch(/^no runner for task type "index_hadoop" \(this indexer runs (\w+, )*index, index_parallel(, \w+)*\)$/);
+    expect(unknown.message).toMatch(/^no runner for task type "index_hadoop" \(this indexer runs (\w+, )*index, (\w+, )*index_parallel(, \w+)*\)$/);
     expect(g.indexer.runningTasks()).toEqual([]);
   });
 

@@ -10,7 +10,7 @@ describe('the task runner registry', () => {
 
   it('refuses a type it has no runner for, naming the types it has', () => {
     expect(() => runnerModuleOf(TASK_RUNNER_MODULES, { type: 'index_hadoop' })).toThrow(UnknownTaskTypeError);
-    expect(() => runnerModuleOf(TASK_RUNNER_MODULES, { type: 'index_hadoop' })).toThrow(/^no runner for task type "index_hadoop" \(this indexer runs (\w+, )*index, index_parallel(, \w+)*\)$/);
+    expect(() => runnerModuleOf(TASK_RUNNER_MODULES, { type: 'index_hadoop' })).toThrow(/^no runner for task type "index_hadoop" \(this indexer runs (\w+, )*index, (\w+, )*index_parallel(, \w+)*\)$/);
     expect(() => runnerModuleOf(TASK_RUNNER_MODULES, { type: 'toString' })).toThrow(/no runner for task type "toString"/);
     expect(() => runnerModuleOf(TASK_RUNNER_MODULES, null)).toThrow(/no runner for task type undefined/);
   });
