@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
+import { pidIn } from '../support/pid-file.ts';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { request } from '../../src/bus/client.ts';
@@ -33,7 +34,7 @@ const status = (supervisorId: string): Promise<SupervisorStatus> => request<Supe
 /** The pid file the indexer wrote for a task, wherever under the data directory it is. */
 function pidOf(taskId: string): number | null {
   const file = (readdirSync(session.grove.dataDir, { recursive: true }) as string[]).find((f) => f.endsWith(`${taskId}.pid`));
-  return file === undefined ? null : Number(readFileSync(join(session.grove.dataDir, file), 'utf8'));
+  return file === undefined ? null : pidIn(join(session.grove.dataDir, file));
 }
 
 describe('streaming ingestion, end to end', () => {

@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import { pidIn } from '../../support/pid-file.ts';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { Indexer, type IndexerOptions } from '../../../actors/indexer/indexer.ts';
@@ -85,6 +86,6 @@ export function alive(pid: number): boolean {
 /** The pid of a task's process, once its indexer has recorded it under `workDir` (`<taskId>.pid`). */
 export async function taskPid(workDir: string, taskId: string): Promise<number> {
   const file = join(workDir, `${taskId}.pid`);
-  await expect.poll(() => existsSync(file), { timeout: 20_000 }).toBe(true);
-  return Number(readFileSync(file, 'utf8'));
+  await expect.poll(() => pidIn(file), { timeout: 20_000 }).not.toBeNull();
+  return pidIn(file)!;
 }

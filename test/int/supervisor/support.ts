@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { pidIn } from '../../support/pid-file.ts';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { Indexer } from '../../../actors/indexer/indexer.ts';
@@ -111,7 +111,7 @@ export function producedBelow(produced: readonly Produced[], end: Record<string,
 
 /** The pid of a task's process, from whichever indexer runs it. */
 export async function taskPidOf(c: SupervisedCluster, taskId: string): Promise<number> {
-  let file = '';
-  await expect.poll(() => (file = [join(c.dir, 'tasks', 'i'), join(c.dir, 'tasks2', 'i2')].map((d) => join(d, `${taskId}.pid`)).find(existsSync) ?? ''), { timeout: 20_000 }).not.toBe('');
-  return Number(readFileSync(file, 'utf8'));
+  const pid = () => [join(c.dir, 'tasks', 'i'), join(c.dir, 'tasks2', 'i2')].map((d) => pidIn(join(d, `${taskId}.pid`))).find((p) => p !== null) ?? null;
+  await expect.poll(pid, { timeout: 20_000 }).not.toBeNull();
+  return pid()!;
 }
