@@ -36,7 +36,9 @@ export function supervisedCluster(label: string, options: Partial<SupervisorActo
     c.supervisor = await start();
   });
   afterAll(async () => {
-    // Everything the supervisors appended folds again to the same state from the log alone.
+    // Everything the supervisors appended folds again to the same state from the log alone. The
+    // metastore's state takes an append before its commit is readable: wait for the log to hold it.
+    await expect.poll(() => c.metastore.log.lastSeq, { timeout: 10_000 }).toBe(c.state.position);
     expect(refoldAndCompare(c.metastore.log, [c.state], [new ClusterState()], c.state.position)).toEqual([]);
     // Before the cluster's own afterAll (hooks run last-registered first).
     await c.supervisor?.stop();
