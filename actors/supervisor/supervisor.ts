@@ -217,6 +217,7 @@ export class SupervisorActor {
       case 'roll':
         return this.roll(id, step.groupId, input, deferred);
       case 'complete':
+        await this.cancelTasks(step.cancel, 'another replica of its group published');
         await this.append([{ type: 'TaskGroupCompleted', data: { supervisorId: id, groupId: step.groupId } }]);
         return;
       case 'stop':

@@ -37,8 +37,11 @@ export interface PlannerInput extends SupervisorView {
 export type Step =
   /** Ask the replicas where they are, record the group publishing up to the furthest, tell them to finish. */
   | { kind: 'roll'; groupId: string; reason: string }
-  /** A replica published: the group is done. */
-  | { kind: 'complete'; groupId: string }
+  /**
+   * A replica published: the group is done. Its other replicas are canceled (as Druid stops them):
+   * a replacement that started after the group's end was told could otherwise read on past it.
+   */
+  | { kind: 'complete'; groupId: string; cancel: string[] }
   /** Cancel these tasks, then record the groups stopped; their partitions restart from the committed offsets. */
   | { kind: 'stop'; groupIds: string[]; cancel: string[]; reason: string }
   /** Tasks a launch recorded and the overlord never got (the supervisor stopped in between). */
@@ -74,7 +77,9 @@ function endingStep(input: PlannerInput): Step | null {
     const tasks = input.tasksOf(groupId);
     const allEnded = tasks.every((t) => !isActive(t)) && group.taskIds.every((id) => tasks.some((t) => t.taskId === id));
     const timedOut = input.now >= group.publishingAt! + input.spec.ioConfig.completionTimeoutMs;
-    if (tasks.some((t) => t.state === 'succeeded') || (isCommitted(group, input.committed) && (allEnded || timedOut))) return { kind: 'complete', groupId };
+    if (tasks.some((t) => t.state === 'succeeded') || (isCommitted(group, input.committed) && (allEnded || timedOut))) {
+      return { kind: 'complete', groupId, cancel: tasks.filter(isActive).map((t) => t.taskId) };
+    }
     if (allEnded) return stopWithLaterGroups(input, groupId, 'every replica of the group ended without publishing');
     if (timedOut) return stopWithLaterGroups(input, groupId, `the group did not publish within completionTimeout (${input.spec.ioConfig.completionTimeoutMs} ms)`);
   }

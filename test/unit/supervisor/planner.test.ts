@@ -68,12 +68,14 @@ describe('the supervisor planner', () => {
   it('completes a publishing group once a replica succeeded, and stops one that timed out with the groups started from its end', () => {
     const g0 = group(['0', '1', '2'], { 0: 1, 1: 1, 2: 1 }, { endOffsets: { 0: 9, 1: 9, 2: 9 }, publishingAt: T0 });
     const g1 = group(['0', '1', '2'], { 0: 9, 1: 9, 2: 9 }, { taskIds: ['n0'] });
-    expect(nextStep(given({ g0, g1 }, { publishing: ['g0'], tasks: { g0: [{ taskId: 't0', state: 'succeeded' }] } }))).toEqual({ kind: 'complete', groupId: 'g0' });
+    expect(nextStep(given({ g0, g1 }, { publishing: ['g0'], tasks: { g0: [{ taskId: 't0', state: 'succeeded' }] } }))).toEqual({ kind: 'complete', groupId: 'g0', cancel: [] });
+    // The replicas still at it (a replacement started after the end was told) are stopped with it.
+    expect(nextStep(given({ g0, g1 }, { publishing: ['g0'], tasks: { g0: [{ taskId: 't0', state: 'succeeded' }, { taskId: 't1', state: 'running' }] } }))).toEqual({ kind: 'complete', groupId: 'g0', cancel: ['t1'] });
     expect(nextStep(given({ g0, g1 }, { publishing: ['g0'], now: T0 + 30 * 60_000 }))).toEqual({
       kind: 'stop', groupIds: ['g0', 'g1'], cancel: ['t0', 'n0'], reason: expect.stringContaining('completionTimeout'),
     });
     // Its offsets committed, a group whose replicas ended (one failed in its handoff) is done all the same.
-    expect(nextStep(given({ g0, g1 }, { publishing: ['g0'], committed: { 0: 9, 1: 9, 2: 9 }, tasks: { g0: [{ taskId: 't0', state: 'failed' }] } }))).toEqual({ kind: 'complete', groupId: 'g0' });
+    expect(nextStep(given({ g0, g1 }, { publishing: ['g0'], committed: { 0: 9, 1: 9, 2: 9 }, tasks: { g0: [{ taskId: 't0', state: 'failed' }] } }))).toEqual({ kind: 'complete', groupId: 'g0', cancel: [] });
   });
 
   it('rolls every reading group early when suspended or terminated, and launches nothing then', () => {
