@@ -39,11 +39,14 @@ export function supervisedCluster(label: string, options: Partial<SupervisorActo
     // Everything the supervisors appended folds again to the same state from the log alone. The
     // metastore's state takes an append before its commit is readable: wait for the log to hold it.
     // (expect.poll is for tests only, not hooks.)
-    for (const until = Date.now() + 10_000; c.metastore.log.lastSeq < c.state.position && Date.now() < until; ) await new Promise((r) => setTimeout(r, 20));
-    expect(refoldAndCompare(c.metastore.log, [c.state], [new ClusterState()], c.state.position)).toEqual([]);
-    // Before the cluster's own afterAll (hooks run last-registered first).
-    await c.supervisor?.stop();
-    await more?.stop();
+    try {
+      for (const until = Date.now() + 10_000; c.metastore.log.lastSeq < c.state.position && Date.now() < until; ) await new Promise((r) => setTimeout(r, 20));
+      expect(refoldAndCompare(c.metastore.log, [c.state], [new ClusterState()], c.state.position)).toEqual([]);
+    } finally {
+      // Before the cluster's own afterAll (hooks run last-registered first), divergence or not.
+      await c.supervisor?.stop();
+      await more?.stop();
+    }
   });
   c.restartSupervisor = async () => {
     await c.supervisor.stop();
