@@ -9,6 +9,7 @@ import type { LogRecord } from '../../src/log/record.ts';
 import { connectAs, ownNatsServer } from '../support/bus.ts';
 import { runCli, startGrove, type GroveProcess } from '../support/grove-process.ts';
 import { tempDir } from '../support/temp-dir.ts';
+import { pageViewSchema } from '../support/page-views.ts';
 
 /**
  * A cluster as an operator runs one: every actor kind in a process of its own (`grove start
@@ -56,13 +57,7 @@ function indexTask(dataSource: string, day: string, added: number, o: { append?:
   return {
     type: 'index_parallel',
     spec: {
-      dataSchema: {
-        dataSource,
-        timestampSpec: { column: 'time', format: 'iso' },
-        dimensionsSpec: { dimensions: ['page'] },
-        metricsSpec: [{ type: 'count', name: 'count' }, { type: 'longSum', name: 'added', fieldName: 'added' }],
-        granularitySpec: { segmentGranularity: 'day', queryGranularity: 'none', intervals: o.append ? undefined : [`${day}/P1D`] },
-      },
+      dataSchema: pageViewSchema(dataSource, { timeColumn: 'time', ...(o.append ? {} : { intervals: [`${day}/P1D`] }) }),
       ioConfig: { type: 'index_parallel', inputSource: { type: 'inline', data: rows.join('\n') }, inputFormat: { type: 'json' }, appendToExisting: o.append ?? false },
       tuningConfig: { type: 'index_parallel' },
     },

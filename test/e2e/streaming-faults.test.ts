@@ -7,6 +7,7 @@ import type { TaskStatus } from '../../src/overlord/task-view.ts';
 import { startGrove, type GroveProcess } from '../support/grove-process.ts';
 import { startTestNats, TEST_PASSWORDS, type TestNats } from '../support/nats-server.ts';
 import { tempDir } from '../support/temp-dir.ts';
+import { pageViewSchema } from '../support/page-views.ts';
 
 /**
  * Exactly once under faults: every actor kind in a process of its own, a producer writing rows to
@@ -111,13 +112,7 @@ describe('streaming ingestion is exactly once under faults', () => {
     await request(client, API.supervisorSubmit, {
       type: 'nats',
       spec: {
-        dataSchema: {
-          dataSource: 'faults',
-          timestampSpec: { column: 'ts', format: 'millis' },
-          dimensionsSpec: { dimensions: ['page'] },
-          metricsSpec: [{ type: 'count', name: 'count' }, { type: 'longSum', name: 'added', fieldName: 'added' }],
-          granularitySpec: { segmentGranularity: 'hour', queryGranularity: 'none', rollup: false },
-        },
+        dataSchema: pageViewSchema('faults', { timeFormat: 'millis', segmentGranularity: 'hour', rollup: false }),
         ioConfig: { stream: 'FAULTS', inputFormat: { type: 'json' }, taskCount: 2, replicas: 1, taskDuration: 'PT6S', useEarliestSequence: true, startDelay: 'PT0S', completionTimeout: 'PT30S' },
         tuningConfig: { maxRowsInMemory: 1000, handoffConditionTimeout: 0 },
       },

@@ -4,6 +4,7 @@ import { API } from '../../src/bus/subjects.ts';
 import type { SegmentRow } from '../../src/coordinator/segment-api.ts';
 import type { TaskStatus } from '../../src/overlord/task-view.ts';
 import { clicksSchema, countAndSum, groveWithStreams } from './streaming-support.ts';
+import { pageViewSchema } from '../support/page-views.ts';
 
 /**
  * Streaming and batch on the same datasource, as Druid's lambda architecture uses them: a stream
@@ -18,14 +19,12 @@ const DAY = 24 * HOUR;
 const iso = (t: number) => new Date(t).toISOString();
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-const dataSchema = clicksSchema;
-
 async function supervise(dataSource: string, stream: string, taskDuration: string): Promise<void> {
   await (await session.actor.jetstreamManager()).streams.add({ name: stream, subjects: [`grove.e2e.${dataSource}.*`] });
   await request(session.client, API.supervisorSubmit, {
     type: 'nats',
     spec: {
-      dataSchema: dataSchema(dataSource, 'hour'),
+      dataSchema: clicksSchema(dataSource),
       ioConfig: { stream, inputFormat: { type: 'json' }, taskDuration, useEarliestSequence: true, startDelay: 'PT0S' },
       tuningConfig: { handoffConditionTimeout: 0 },
     },
@@ -39,7 +38,7 @@ function overwrite(dataSource: string, interval: string, segmentGranularity: str
   return {
     type: 'index_parallel',
     spec: {
-      dataSchema: { ...dataSchema(dataSource, segmentGranularity), granularitySpec: { ...dataSchema(dataSource, segmentGranularity).granularitySpec, intervals: [interval] } },
+      dataSchema: pageViewSchema(dataSource, { timeFormat: 'millis', segmentGranularity, rollup: false, intervals: [interval] }),
       ioConfig: { type: 'index_parallel', inputSource: { type: 'inline', data: rows.map((r) => JSON.stringify(r)).join('\n') }, inputFormat: { type: 'json' } },
       tuningConfig: { type: 'index_parallel' },
     },

@@ -4,6 +4,7 @@ import { request } from '../../src/bus/client.ts';
 import { API } from '../../src/bus/subjects.ts';
 import { connectAs } from '../support/bus.ts';
 import { startGrove, type GroveProcess } from '../support/grove-process.ts';
+import { pageViewSchema } from '../support/page-views.ts';
 
 /** `grove start` for a test file, with an actor connection (JetStream) and a client connection. */
 export interface StreamingSession {
@@ -30,14 +31,8 @@ export function groveWithStreams(args: string[] = [], env: NodeJS.ProcessEnv = {
   return session;
 }
 
-/** Clicks: a page dimension, a count and a longSum of `added`, rows kept as they are. */
-export const clicksSchema = (dataSource: string, segmentGranularity = 'hour') => ({
-  dataSource,
-  timestampSpec: { column: 'ts', format: 'millis' },
-  dimensionsSpec: { dimensions: ['page'] },
-  metricsSpec: [{ type: 'count', name: 'count' }, { type: 'longSum', name: 'added', fieldName: 'added' }],
-  granularitySpec: { segmentGranularity, queryGranularity: 'none', rollup: false },
-});
+/** Page views timed in epoch ms, rows kept as they are. */
+export const clicksSchema = (dataSource: string, segmentGranularity = 'hour') => pageViewSchema(dataSource, { timeFormat: 'millis', segmentGranularity, rollup: false });
 
 /** Rows (the `count` metric summed) and the sum of `added` the broker answers over `interval`. */
 export async function countAndSum(client: NatsConnection, dataSource: string, interval: string): Promise<{ rows: number; added: number } | null> {

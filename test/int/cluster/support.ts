@@ -20,6 +20,7 @@ import { pushSegment } from '../../../src/tasks/publish-segments.ts';
 import { connectAs, ownNatsServer } from '../../support/bus.ts';
 import { TEST_PASSWORDS } from '../../support/nats-server.ts';
 import { tempDir } from '../../support/temp-dir.ts';
+import { pageViewSchema } from '../../support/page-views.ts';
 
 export const DAY = 86_400_000;
 export const GiB = 2 ** 30;
@@ -137,13 +138,7 @@ export class TestCluster {
     const task = parseTaskSpec({
       type: 'index_parallel',
       spec: {
-        dataSchema: {
-          dataSource,
-          timestampSpec: { column: 'ts', format: 'iso' },
-          dimensionsSpec: { dimensions: ['page'] },
-          metricsSpec: [{ type: 'count', name: 'count' }, { type: 'longSum', name: 'added', fieldName: 'added' }],
-          granularitySpec: { segmentGranularity: o.segmentGranularity ?? 'day', queryGranularity: 'none', rollup: true },
-        },
+        dataSchema: pageViewSchema(dataSource, { segmentGranularity: o.segmentGranularity ?? 'day', rollup: true }),
         ioConfig: { type: 'index_parallel', inputSource: { type: 'inline', data: rows.map((r) => JSON.stringify(r)).join('\n') }, inputFormat: { type: 'json' } },
         tuningConfig: { type: 'index_parallel', partitionsSpec: { type: 'dynamic', maxRowsPerSegment: o.maxRowsPerSegment ?? 1_000_000 } },
       },

@@ -9,6 +9,7 @@ import type { TaskStatus } from '../../../src/overlord/task-view.ts';
 import type { OffsetsRequest, PartitionOffsets, StreamingTaskJson, TaskOffsetsReply } from '../../../src/streaming/task-protocol.ts';
 import { TEST_PASSWORDS } from '../../support/nats-server.ts';
 import { testCluster, type TestCluster } from '../cluster/support.ts';
+import { pageViewSchema } from '../../support/page-views.ts';
 
 /** A row of the test streams: `page` viewed `added` times at `ts`. */
 export interface Click {
@@ -85,13 +86,7 @@ export function streamingTaskJson(o: TaskOptions): StreamingTaskJson {
   return {
     type: 'index_nats', id: o.id, groupId, dataSource: o.dataSource,
     spec: {
-      dataSchema: {
-        dataSource: o.dataSource,
-        timestampSpec: { column: 'ts', format: 'iso' },
-        dimensionsSpec: { dimensions: ['page'] },
-        metricsSpec: [{ type: 'count', name: 'count' }, { type: 'longSum', name: 'added', fieldName: 'added' }],
-        granularitySpec: { segmentGranularity: 'hour', queryGranularity: 'none', rollup: true },
-      },
+      dataSchema: pageViewSchema(o.dataSource, { segmentGranularity: 'hour', rollup: true }),
       ioConfig: {
         stream: o.stream, subjectPrefix: subjectPrefixOf(o.stream), inputFormat: { type: 'json' }, baseSequenceName: `${groupId}-seq`, startSequenceNumbers: o.start,
         ...(o.end !== undefined ? { endSequenceNumbers: o.end } : {}),

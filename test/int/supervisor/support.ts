@@ -10,6 +10,7 @@ import { API } from '../../../src/bus/subjects.ts';
 import type { SupervisorStatus } from '../../../src/supervisor/status.ts';
 import { TEST_PASSWORDS } from '../../support/nats-server.ts';
 import { streamingCluster, subjectPrefixOf, type StreamingCluster } from '../realtime/support.ts';
+import { pageViewSchema } from '../../support/page-views.ts';
 
 export interface SupervisedCluster extends StreamingCluster {
   supervisor: SupervisorActor;
@@ -69,13 +70,7 @@ export function clicksSupervisor(dataSource: string, stream: string, io: Record<
   return {
     type: 'nats',
     spec: {
-      dataSchema: {
-        dataSource,
-        timestampSpec: { column: 'ts', format: 'iso' },
-        dimensionsSpec: { dimensions: ['page'] },
-        metricsSpec: [{ type: 'count', name: 'count' }, { type: 'longSum', name: 'added', fieldName: 'added' }],
-        granularitySpec: { segmentGranularity: 'hour', queryGranularity: 'none', rollup: true },
-      },
+      dataSchema: pageViewSchema(dataSource, { segmentGranularity: 'hour', rollup: true }),
       ioConfig: { stream, inputFormat: { type: 'json' }, useEarliestSequence: true, startDelay: 'PT0S', ...io },
       tuningConfig: { maxRowsInMemory: 1000, handoffConditionTimeout: 0, ...tuning },
     },
