@@ -7,7 +7,7 @@ import { API } from '../../src/bus/subjects.ts';
 import type { SegmentRow } from '../../src/coordinator/segment-api.ts';
 import type { LogRecord } from '../../src/log/record.ts';
 import { connectAs, ownNatsServer } from '../support/bus.ts';
-import { runCli, startGrove, type GroveProcess } from '../support/grove-process.ts';
+import { GroveProcesses, runCli } from '../support/grove-process.ts';
 import { tempDir } from '../support/temp-dir.ts';
 import { pageViewSchema } from '../support/page-views.ts';
 
@@ -19,17 +19,13 @@ import { pageViewSchema } from '../support/page-views.ts';
 
 const nats = ownNatsServer();
 const dataDir = tempDir('e2e-cluster');
-const processes = new Map<string, GroveProcess>();
 let client: NatsConnection;
 
 /** Short periods so the test sees in seconds what takes minutes by default. */
 const ENV = { GROVE_DROP_GRACE: 'PT1S', GROVE_HISTORICAL_TIMEOUT: 'PT3S', GROVE_COORDINATOR_PERIOD: 'PT2S', GROVE_TASK_HEAP_MB: '512' };
 
-async function start(name: string, kind: string, more: string[] = []): Promise<GroveProcess> {
-  const p = await startGrove(['--actors', kind, '--id', name, '--nats', nats.url(), ...more], { dataDir, env: ENV });
-  processes.set(name, p);
-  return p;
-}
+const processes = new GroveProcesses(() => nats.url(), dataDir, ENV);
+const start = (name: string, kind: string, more: string[] = []) => processes.start(name, kind, more);
 
 const cli = (args: string[]) => runCli([...args, '--nats', nats.url()], { ...process.env, GROVE_DATA_DIR: dataDir });
 
@@ -48,7 +44,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await client?.close();
-  for (const name of [...processes.keys()].reverse()) await processes.get(name)!.stop();
+  await processes.stopAll();
 }, 60_000);
 
 /** An index task over inline rows: `added` per page view on one day. */
@@ -138,8 +134,7 @@ describe('every actor kind runs alone, in a process of its own, against one nats
     await start('cold2', 'historical', ['--tier', 'cold']);
     const [seg] = await segments('loop', 'published.used');
     expect(seg!.servers).toEqual(['cold1', 'hot1']);
-    processes.get('cold1')!.process.kill('SIGKILL');
-    processes.delete('cold1');
+    await processes.kill('cold1');
     await expect.poll(async () => (await segments('loop', 'published.used'))[0]!.servers, { timeout: 30_000, interval: 250 }).toEqual(['cold2', 'hot1']);
     const left = await request<LogRecord[]>(client, API.logRead, { type: 'ServerLeft' });
     expect(left.map((r) => [(r.data as { serverId: string }).serverId, r.meta.actor.split(':')[0]])).toContainEqual(['cold1', 'coordinator']);

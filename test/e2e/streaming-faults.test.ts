@@ -4,7 +4,7 @@ import { request } from '../../src/bus/client.ts';
 import { startNatsServer } from '../../src/bus/nats-server.ts';
 import { API } from '../../src/bus/subjects.ts';
 import type { TaskStatus } from '../../src/overlord/task-view.ts';
-import { startGrove, type GroveProcess } from '../support/grove-process.ts';
+import { GroveProcesses } from '../support/grove-process.ts';
 import { startTestNats, TEST_PASSWORDS, type TestNats } from '../support/nats-server.ts';
 import { tempDir } from '../support/temp-dir.ts';
 import { pageViewSchema } from '../support/page-views.ts';
@@ -19,7 +19,6 @@ import { pageViewSchema } from '../support/page-views.ts';
 
 const dataDir = tempDir('e2e-faults');
 const storeDir = tempDir('e2e-faults-js');
-const processes = new Map<string, { kind: string; more: string[]; p: GroveProcess }>();
 let nats: TestNats;
 let producerNc: NatsConnection;
 let client: NatsConnection;
@@ -27,18 +26,8 @@ let client: NatsConnection;
 /** Short periods so that lost servers are noticed in seconds. */
 const ENV = { GROVE_DROP_GRACE: 'PT1S', GROVE_HISTORICAL_TIMEOUT: 'PT3S', GROVE_COORDINATOR_PERIOD: 'PT2S', GROVE_TASK_HEAP_MB: '384' };
 
-async function start(name: string, kind: string, more: string[] = []): Promise<void> {
-  const p = await startGrove(['--actors', kind, '--id', name, '--nats', nats.url, ...more], { dataDir, env: ENV });
-  processes.set(name, { kind, more, p });
-}
-
-/** SIGKILL, then the same process started again (same id, same data directory). */
-async function killAndRestart(name: string): Promise<void> {
-  const { kind, more, p } = processes.get(name)!;
-  p.process.kill('SIGKILL');
-  await new Promise((r) => p.process.once('exit', r));
-  await start(name, kind, more);
-}
+const processes = new GroveProcesses(() => nats.url, dataDir, ENV);
+const start = (name: string, kind: string, more: string[] = []) => processes.start(name, kind, more);
 
 /** Connections that outlive a restart of the server, as the actors' do. */
 const persistent = (user: 'actor' | 'client') => connect({ servers: nats.url, user, pass: TEST_PASSWORDS[user], maxReconnectAttempts: -1, reconnectTimeWait: 250 });
@@ -63,7 +52,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await client?.close();
   await producerNc?.close();
-  for (const name of [...processes.keys()].reverse()) await processes.get(name)!.p.stop();
+  await processes.stopAll();
   await nats?.dispose();
 }, 120_000);
 
@@ -101,7 +90,7 @@ async function aRunningTask(): Promise<{ taskId: string; process: string }> {
     found = running.find((t) => t.indexerId !== undefined);
     return found !== undefined;
   }, { timeout: 60_000, interval: 250 }).toBe(true);
-  return { taskId: found!.taskId, process: [...processes.keys()].find((name) => found!.indexerId!.endsWith(name))! };
+  return { taskId: found!.taskId, process: processes.names().find((name) => found!.indexerId!.endsWith(name))! };
 }
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -132,11 +121,11 @@ describe('streaming ingestion is exactly once under faults', () => {
     await pause(4000);
     const victim = await aRunningTask();
     faults.push(victim.process);
-    await killAndRestart(victim.process);
+    await processes.killAndRestart(victim.process);
     for (const name of ['ovl', 'coord', 'hist1']) {
       await pause(4000);
       faults.push(name);
-      await killAndRestart(name);
+      await processes.killAndRestart(name);
     }
     await pause(4000);
     nats.process.kill('SIGKILL');

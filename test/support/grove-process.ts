@@ -71,3 +71,44 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: 
     p.on('exit', (code) => resolve({ code, stdout, stderr }));
   });
 }
+
+/**
+ * A cluster as an operator runs one: each actor kind in a `grove start --actors <kind>` process
+ * of its own, all against one nats-server and one data directory.
+ */
+export class GroveProcesses {
+  private readonly running = new Map<string, { kind: string; more: string[]; p: GroveProcess }>();
+
+  constructor(private readonly natsUrl: () => string, private readonly dataDir: string, private readonly env: NodeJS.ProcessEnv = {}) {}
+
+  /** Starts `kind` as the process `name` (also its actor id) and waits until it serves. */
+  async start(name: string, kind: string, more: string[] = []): Promise<GroveProcess> {
+    const p = await startGrove(['--actors', kind, '--id', name, '--nats', this.natsUrl(), ...more], { dataDir: this.dataDir, env: this.env });
+    this.running.set(name, { kind, more, p });
+    return p;
+  }
+
+  names(): string[] {
+    return [...this.running.keys()];
+  }
+
+  /** SIGKILL, and forgotten: what a crashed host leaves. */
+  async kill(name: string): Promise<{ kind: string; more: string[] }> {
+    const { kind, more, p } = this.running.get(name)!;
+    this.running.delete(name);
+    p.process.kill('SIGKILL');
+    if (p.process.exitCode === null && p.process.signalCode === null) await new Promise((r) => p.process.once('exit', r));
+    return { kind, more };
+  }
+
+  /** SIGKILL, then the same process started again (same id, same data directory). */
+  async killAndRestart(name: string): Promise<void> {
+    const { kind, more } = await this.kill(name);
+    await this.start(name, kind, more);
+  }
+
+  /** Stops every process, the last started first. */
+  async stopAll(): Promise<void> {
+    for (const name of this.names().reverse()) await this.running.get(name)!.p.stop();
+  }
+}
