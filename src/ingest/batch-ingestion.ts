@@ -10,9 +10,9 @@ import type { IngestionSpec } from '../spec/ingestion-spec.ts';
 import { parseGranularity } from '../time/granularity.ts';
 import type { Interval } from '../time/interval.ts';
 import { IncrementalIndex } from './incremental-index.ts';
-import { lineParser } from './input-format.ts';
 import { listInputEntities, type InputEntity } from './input-source.ts';
-import { readLines } from './lines.ts';
+import { byteLineReader } from './byte-line-reader.ts';
+import { readByteLines } from './byte-lines.ts';
 import { mergeRuns } from './merge.ts';
 import { MaxParseExceptionsExceededError, RowAccounting } from './parse-exceptions.ts';
 import { partitionChunk, splitIntoChunks, type PlannedPartition, type RunPlacement } from './partition.ts';
@@ -161,25 +161,24 @@ async function readInputs(
     for (const block of processor.spills.splice(0)) runs.push(await writeRunFile(schema, join(spillDir, `spill-${runs.length}`), slices(block, BLOCK_ROWS)));
   };
   for (const entity of entities) {
-    await readEntity(entity, spec, processor, progress, signal, spill);
+    await readEntity(entity, spec, schema, processor, progress, signal, spill);
   }
   if (index.size > 0) runs.push(new MemoryRun([index.drainSorted()]));
   return runs;
 }
 
 async function readEntity(
-  entity: InputEntity, spec: IngestionSpec, processor: RowProcessor, progress: ProgressMeter, signal: AbortSignal | undefined, spill: () => Promise<void>,
+  entity: InputEntity, spec: IngestionSpec, schema: RowSchema, processor: RowProcessor, progress: ProgressMeter, signal: AbortSignal | undefined, spill: () => Promise<void>,
 ): Promise<void> {
   const opened = entity.open();
-  const parse = lineParser(spec.ioConfig.inputFormat);
+  const read = byteLineReader(spec, schema, processor);
   processor.source = entity.name;
   const bytesBefore = progress.bytesRead;
   try {
-    for await (const batch of readLines(opened.stream)) {
+    for await (const { bytes, starts, ends, firstLine } of readByteLines(opened.stream)) {
       checkAborted(signal);
-      const { lines, firstLine } = batch;
-      for (let i = 0; i < lines.length; i++) parse(lines[i]!, firstLine + i, processor);
-      progress.rowsRead += lines.length;
+      for (let i = 0; i < starts.length; i++) read(bytes, starts[i]!, ends[i]!, firstLine + i);
+      progress.rowsRead += starts.length;
       progress.bytesRead = bytesBefore + opened.bytesRead();
       progress.report('reading');
       if (processor.spills.length > 0) await spill();

@@ -20,11 +20,15 @@ export class IncrementalIndex {
   private readonly acc: Accumulator = { value: 0, time: 0 };
   /** The row being added: its floored time and dimension values. */
   private time = 0;
+  private values: ArrayLike<number> = [];
   private readonly dimValues: number[] = [];
+  /** Each aggregator's empty accumulator, what a new row starts from. */
+  private readonly initial: readonly Accumulator[];
 
   constructor(private readonly schema: RowSchema, private readonly rollup: boolean, initialCapacity = 4096) {
     this.capacity = initialCapacity;
     this.block = emptyBlock(schema, initialCapacity);
+    this.initial = schema.aggregators.map((a) => a.init());
   }
 
   get size(): number {
@@ -39,10 +43,37 @@ export class IncrementalIndex {
       this.growDimensions();
     }
     const values = this.dimValues;
+    for (let d = 0; d < schema.dimensions.length; d++) values[d] = this.dimensionValue(row, d, onError);
+    this.aggregate(this.slotOf(time, values), row, rowTime, onError);
+  }
+
+  /**
+   * Adds a row already in the index's terms: `dims[d]` is dimension d's dictionary id (string) or
+   * value (numeric, NaN for null); `metrics[m]` aggregator m's input (NaN for null; 1 for count).
+   * Only for aggregators that read one input field (no filtered ones, first/last by row time).
+   */
+  addValues(time: number, rowTime: number, dims: Float64Array, metrics: Float64Array): void {
+    const slot = this.slotOf(time, dims);
+    const b = this.block;
+    const acc = this.acc;
+    const aggregators = this.schema.aggregators;
+    for (let m = 0; m < aggregators.length; m++) {
+      const values = b.metrics[m]!;
+      const times = b.metricTimes[m]!;
+      acc.value = values[slot]!;
+      acc.time = times === null ? 0 : times[slot]!;
+      fold(aggregators[m]!.kind, acc, metrics[m]!, rowTime);
+      values[slot] = acc.value;
+      if (times !== null) times[slot] = acc.time;
+    }
+  }
+
+  /** The row of floored time `time` and dimension values `values`: the one it rolls up into, or a new one. */
+  private slotOf(time: number, values: ArrayLike<number>): number {
+    const schema = this.schema;
     let hash = mixDouble(0, time);
     for (let d = 0; d < schema.dimensions.length; d++) {
-      const v = this.dimensionValue(row, d, onError);
-      values[d] = v;
+      const v = values[d]!;
       if (schema.dictionaries[d] === null) hash = mixDouble(hash, v);
       // Nulls stay out of the hash: a schemaless row made before a field was discovered has
       // fewer columns, and must still meet a later row without the field.
@@ -50,12 +81,13 @@ export class IncrementalIndex {
     }
     hash = finishHash(hash);
     this.time = time;
+    this.values = values;
     let slot = this.rollup ? this.table.find(hash, this.matches) : -1;
     if (slot < 0) {
       slot = this.newRow(time, values);
       if (this.rollup) this.table.insert(hash, slot);
     }
-    this.aggregate(slot, row, rowTime, onError);
+    return slot;
   }
 
   /** Whether stored row `slot` has the time and dimension values of the row being added. */
@@ -64,7 +96,7 @@ export class IncrementalIndex {
     if (b.time[slot] !== this.time) return false;
     for (let d = 0; d < b.dims.length; d++) {
       const stored = b.dims[d]![slot]!;
-      const v = this.dimValues[d]!;
+      const v = this.values[d]!;
       if (stored !== v && !(stored !== stored && v !== v)) return false;
     }
     return true;
@@ -88,14 +120,14 @@ export class IncrementalIndex {
     return dictionary.idOf(typeof v === 'string' ? v : stringOf(v));
   }
 
-  private newRow(time: number, values: readonly number[]): number {
+  private newRow(time: number, values: ArrayLike<number>): number {
     if (this.block.length === this.capacity) this.grow();
     const b = this.block;
     const slot = b.length++;
     b.time[slot] = time;
     for (let d = 0; d < b.dims.length; d++) b.dims[d]![slot] = values[d]!;
-    for (let m = 0; m < this.schema.aggregators.length; m++) {
-      const init = this.schema.aggregators[m]!.init();
+    for (let m = 0; m < this.initial.length; m++) {
+      const init = this.initial[m]!;
       b.metrics[m]![slot] = init.value;
       const times = b.metricTimes[m];
       if (times !== null) times[slot] = init.time;

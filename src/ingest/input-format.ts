@@ -15,14 +15,14 @@ export type LineParser = (line: string, lineNo: number, sink: RecordSink) => voi
 
 /** A fresh parser for one file of `format`. */
 export function lineParser(format: InputFormatSpec): LineParser {
-  return format.type === 'json' ? parseJsonLine : delimitedParser(format);
+  return format.type === 'json' ? parseJsonLine : new DelimitedLineParser(format).parse;
 }
 
 function isBlank(line: string): boolean {
   return line.trim() === '';
 }
 
-function parseJsonLine(line: string, lineNo: number, sink: RecordSink): void {
+export function parseJsonLine(line: string, lineNo: number, sink: RecordSink): void {
   let value: unknown;
   try {
     value = JSON.parse(line);
@@ -37,30 +37,43 @@ function parseJsonLine(line: string, lineNo: number, sink: RecordSink): void {
   sink.record(value as Record<string, unknown>, lineNo, line);
 }
 
-type DelimitedFormat = Extract<InputFormatSpec, { type: 'csv' | 'tsv' }>;
+export type DelimitedFormat = Extract<InputFormatSpec, { type: 'csv' | 'tsv' }>;
 
-function delimitedParser(format: DelimitedFormat): LineParser {
-  let toSkip = format.skipHeaderRows;
-  let columns = format.findColumnsFromHeader ? null : format.columns;
-  const split = format.type === 'csv' ? splitCsv : (line: string) => line.split(format.delimiter);
-  return (line, lineNo, sink) => {
-    if (toSkip > 0) {
-      toSkip--;
+/** One file of CSV or TSV: skips its skipHeaderRows, takes its columns from the header if asked. */
+export class DelimitedLineParser {
+  columns: readonly string[] | null;
+  private toSkip: number;
+  private readonly split: (line: string) => string[];
+
+  constructor(format: DelimitedFormat) {
+    this.toSkip = format.skipHeaderRows;
+    this.columns = format.findColumnsFromHeader ? null : format.columns;
+    this.split = format.type === 'csv' ? splitCsv : (line: string) => line.split(format.delimiter);
+  }
+
+  /** Whether the lines to come are rows: the header rows are skipped and the columns known. */
+  get atRows(): boolean {
+    return this.toSkip === 0 && this.columns !== null;
+  }
+
+  readonly parse: LineParser = (line, lineNo, sink) => {
+    if (this.toSkip > 0) {
+      this.toSkip--;
       return;
     }
     if (line === '') return;
     let values: string[];
     try {
-      values = split(line);
+      values = this.split(line);
     } catch (e) {
       sink.unparseable(lineNo, line, `Unable to parse row [${line}]: ${(e as Error).message}`);
       return;
     }
-    if (columns === null) {
-      columns = values;
+    if (this.columns === null) {
+      this.columns = values;
       return;
     }
-    sink.record(zipPartial(columns, values), lineNo, line);
+    sink.record(zipPartial(this.columns, values), lineNo, line);
   };
 }
 

@@ -102,10 +102,7 @@ export class RowProcessor implements RecordSink {
 
   /** Adds the row to `index`, its time floored, and counts it (processed, or processed with errors). */
   protected addToIndex(index: IncrementalIndex, row: Fields, time: number, line: number, raw: string): void {
-    this.inAllowedChunk(time);
-    // Druid floors by queryGranularity but never before the chunk start (queryGranularity "all").
-    const floored = Math.max(this.queryGranularity.bucketStart(time), this.chunk.start);
-    index.add(row, floored, time, this.onColumnError);
+    index.add(row, this.floor(time), time, this.onColumnError);
     if (this.columnErrors.length > 0) {
       const errors = this.columnErrors;
       this.columnErrors = [];
@@ -113,6 +110,30 @@ export class RowProcessor implements RecordSink {
     } else {
       this.accounting.processed();
     }
+    this.spillWhenFull(index);
+  }
+
+  /**
+   * Adds a row a byte scanner read, its values already the index's (ScannedRowReader): `dims` as
+   * IncrementalIndex.addValues takes them, `metrics` each aggregator's input.
+   */
+  addScanned(time: number, dims: Float64Array, metrics: Float64Array): void {
+    if (!this.inAllowedChunk(time)) {
+      this.accounting.thrownAway();
+      return;
+    }
+    this.index.addValues(this.floor(time), time, dims, metrics);
+    this.accounting.processed();
+    this.spillWhenFull(this.index);
+  }
+
+  /** The row time floored by queryGranularity — but, as in Druid, never before its chunk's start (queryGranularity "all"). */
+  private floor(time: number): number {
+    this.inAllowedChunk(time);
+    return Math.max(this.queryGranularity.bucketStart(time), this.chunk.start);
+  }
+
+  private spillWhenFull(index: IncrementalIndex): void {
     if (index.size >= this.maxRowsInMemory) this.spills.push(index.drainSorted());
   }
 

@@ -28,8 +28,40 @@ function mapRanks(ids: Int32Array, ranks: Int32Array, n: number, keys: Int32Arra
   return ranks.length;
 }
 
+/** Distinct values past which denseRanks sorts the whole column instead of collecting them. */
+const FEW_DISTINCT = 4096;
+
 /** Ranks of numbers among the distinct values present, null (NaN) first. */
 function denseRanks(values: Float64Array, n: number, keys: Int32Array): number {
+  return fewDistinctRanks(values, n, keys) ?? sortedRanks(values, n, keys);
+}
+
+/**
+ * denseRanks for a column of few distinct values — times floored to a granularity, mostly — by
+ * collecting them in a map, which is linear where sorting the column is not; null when there are
+ * more than FEW_DISTINCT.
+ */
+function fewDistinctRanks(values: Float64Array, n: number, keys: Int32Array): number | null {
+  const seen = new Map<number, number>();
+  for (let i = 0; i < n; i++) {
+    const v = values[i]!;
+    let slot = seen.get(v);
+    if (slot === undefined) {
+      if (seen.size === FEW_DISTINCT) return null;
+      seen.set(v, (slot = seen.size));
+    }
+    keys[i] = slot;
+  }
+  // Map keys are SameValueZero: every NaN is one key, and it sorts first (null).
+  const distinct = Float64Array.from(seen.keys()).sort();
+  const rankOfSlot = new Int32Array(distinct.length);
+  const nulls = distinct.length > 0 && Number.isNaN(distinct[distinct.length - 1]) ? 1 : 0;
+  for (const [v, slot] of seen) rankOfSlot[slot] = v !== v ? 0 : nulls + lowerBound(distinct, distinct.length - nulls, v);
+  for (let i = 0; i < n; i++) keys[i] = rankOfSlot[keys[i]!]!;
+  return distinct.length;
+}
+
+function sortedRanks(values: Float64Array, n: number, keys: Int32Array): number {
   // A typed-array sort is native and puts NaN last; distinct values are kept in place.
   const sorted = values.slice(0, n).sort();
   let distinct = 0;

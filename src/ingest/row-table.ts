@@ -4,13 +4,13 @@
  * steps), so rolling a row up costs a few integer operations instead of building a string key.
  */
 export class RowTable {
+  /** Pairs (row + 1, hash) per slot, 0 for empty: a probe reads one place, not a slot and then the row's hash elsewhere. */
   private slots: Int32Array;
   private mask: number;
-  private hashes = new Int32Array(1024);
   private count = 0;
 
   constructor(initialSlots = 4096) {
-    this.slots = new Int32Array(initialSlots);
+    this.slots = new Int32Array(2 * initialSlots);
     this.mask = initialSlots - 1;
   }
 
@@ -18,24 +18,17 @@ export class RowTable {
   find(hash: number, matches: (row: number) => boolean): number {
     const slots = this.slots;
     for (let i = hash & this.mask; ; i = (i + 1) & this.mask) {
-      const entry = slots[i]!;
+      const entry = slots[2 * i]!;
       if (entry === 0) return -1;
-      const row = entry - 1;
-      if (this.hashes[row] === hash && matches(row)) return row;
+      if (slots[2 * i + 1] === hash && matches(entry - 1)) return entry - 1;
     }
   }
 
-  /** Records `row` (rows are inserted in order 0, 1, 2, ...) under `hash`. */
+  /** Records `row` under `hash`. */
   insert(hash: number, row: number): void {
-    if (row >= this.hashes.length) {
-      const bigger = new Int32Array(this.hashes.length * 2);
-      bigger.set(this.hashes);
-      this.hashes = bigger;
-    }
-    this.hashes[row] = hash;
     this.count++;
-    if (this.count * 2 > this.slots.length) this.rehash(this.slots.length * 2);
-    else this.place(hash, row);
+    if (this.count * 2 > this.mask + 1) this.rehash(2 * (this.mask + 1));
+    place(this.slots, this.mask, hash, row + 1);
   }
 
   clear(): void {
@@ -43,17 +36,19 @@ export class RowTable {
     this.count = 0;
   }
 
-  private place(hash: number, row: number): void {
-    let i = hash & this.mask;
-    while (this.slots[i] !== 0) i = (i + 1) & this.mask;
-    this.slots[i] = row + 1;
-  }
-
   private rehash(size: number): void {
-    this.slots = new Int32Array(size);
+    const old = this.slots;
+    this.slots = new Int32Array(2 * size);
     this.mask = size - 1;
-    for (let row = 0; row < this.count; row++) this.place(this.hashes[row]!, row);
+    for (let i = 0; i < old.length; i += 2) if (old[i] !== 0) place(this.slots, this.mask, old[i + 1]!, old[i]!);
   }
+}
+
+function place(slots: Int32Array, mask: number, hash: number, entry: number): void {
+  let i = hash & mask;
+  while (slots[2 * i] !== 0) i = (i + 1) & mask;
+  slots[2 * i] = entry;
+  slots[2 * i + 1] = hash;
 }
 
 /** One murmur3 mixing round of the 32-bit `k` into `h`. */

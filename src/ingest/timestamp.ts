@@ -66,18 +66,18 @@ function autoParser(v: unknown): number {
   return isoInstant(v);
 }
 
-const digit = (s: string, i: number): number => s.charCodeAt(i) - 48;
-const twoDigits = (s: string, i: number): number => digit(s, i) * 10 + digit(s, i + 1);
-const isDigitAt = (s: string, i: number): boolean => {
-  const c = s.charCodeAt(i);
+const digit = (b: Uint8Array, i: number): number => b[i]! - 48;
+const twoDigits = (b: Uint8Array, i: number): number => digit(b, i) * 10 + digit(b, i + 1);
+const isDigitAt = (b: Uint8Array, i: number): boolean => {
+  const c = b[i]!;
   return c >= 48 && c <= 57;
 };
 
-/** Whether `YYYY-MM-DDTHH:MM:SS[.sss]Z` (length `n`) has digits where the digits go. */
-function digitsInPlace(s: string, n: number): boolean {
-  return isDigitAt(s, 0) && isDigitAt(s, 1) && isDigitAt(s, 2) && isDigitAt(s, 3) && isDigitAt(s, 5) && isDigitAt(s, 6)
-    && isDigitAt(s, 8) && isDigitAt(s, 9) && isDigitAt(s, 11) && isDigitAt(s, 12) && isDigitAt(s, 14) && isDigitAt(s, 15)
-    && isDigitAt(s, 17) && isDigitAt(s, 18) && (n === 20 || (isDigitAt(s, 20) && isDigitAt(s, 21) && isDigitAt(s, 22)));
+/** Whether `YYYY-MM-DDTHH:MM:SS[.sss]Z` (length `n`, from `s`) has digits where the digits go. */
+function digitsInPlace(b: Uint8Array, s: number, n: number): boolean {
+  return isDigitAt(b, s) && isDigitAt(b, s + 1) && isDigitAt(b, s + 2) && isDigitAt(b, s + 3) && isDigitAt(b, s + 5) && isDigitAt(b, s + 6)
+    && isDigitAt(b, s + 8) && isDigitAt(b, s + 9) && isDigitAt(b, s + 11) && isDigitAt(b, s + 12) && isDigitAt(b, s + 14) && isDigitAt(b, s + 15)
+    && isDigitAt(b, s + 17) && isDigitAt(b, s + 18) && (n === 20 || (isDigitAt(b, s + 20) && isDigitAt(b, s + 21) && isDigitAt(b, s + 22)));
 }
 
 /**
@@ -93,28 +93,53 @@ function daysFromCivil(year: number, month: number, day: number): number {
   return era * 146097 + dayOfEra - 719468;
 }
 
+const ascii = (b: Uint8Array, i: number, c: string): boolean => b[i] === c.charCodeAt(0);
+
 /**
- * ISO-8601 text to millis. Nearly every timestamp in bulk data is `YYYY-MM-DDTHH:MM:SS[.sss]Z`:
- * those are read by position with integer arithmetic (the general parser costs more than the
- * rest of a row), anything else goes to the general parser.
+ * Nearly every timestamp in bulk data is `YYYY-MM-DDTHH:MM:SS[.sss]Z`: the text `b[s, e)` in that
+ * form is read by position with integer arithmetic (the general parser costs more than the rest
+ * of a row); anything else is NaN, for the general parser. Byte scanners call it on input bytes.
  */
-function isoInstant(s: string): number {
-  const n = s.length;
-  if ((n === 20 || n === 24) && s.charCodeAt(n - 1) === 90 /* Z */ && s.charCodeAt(10) === 84 /* T */ && s[4] === '-' && s[7] === '-'
-    && s[13] === ':' && s[16] === ':' && (n === 20 || s[19] === '.') && digitsInPlace(s, n)) {
-    const year = twoDigits(s, 0) * 100 + twoDigits(s, 2);
-    const month = twoDigits(s, 5);
-    const day = twoDigits(s, 8);
-    const hour = twoDigits(s, 11);
-    const minute = twoDigits(s, 14);
-    const second = twoDigits(s, 17);
-    const ms = n === 24 ? digit(s, 20) * 100 + twoDigits(s, 21) : 0;
+export function utcInstantAt(b: Uint8Array, s: number, e: number): number {
+  const n = e - s;
+  if ((n === 20 || n === 24) && ascii(b, e - 1, 'Z') && ascii(b, s + 10, 'T') && ascii(b, s + 4, '-') && ascii(b, s + 7, '-')
+    && ascii(b, s + 13, ':') && ascii(b, s + 16, ':') && (n === 20 || ascii(b, s + 19, '.')) && digitsInPlace(b, s, n)) {
+    const year = twoDigits(b, s) * 100 + twoDigits(b, s + 2);
+    const month = twoDigits(b, s + 5);
+    const day = twoDigits(b, s + 8);
+    const hour = twoDigits(b, s + 11);
+    const minute = twoDigits(b, s + 14);
+    const second = twoDigits(b, s + 17);
+    const ms = n === 24 ? digit(b, s + 20) * 100 + twoDigits(b, s + 21) : 0;
     // Out-of-range fields (and years before 100, which the general parser reads its own way) go to it.
     if (month >= 1 && month <= 12 && day >= 1 && day <= 31 && hour <= 23 && minute <= 59 && second <= 59 && year >= 100) {
       return daysFromCivil(year, month, day) * 86_400_000 + ((hour * 60 + minute) * 60 + second) * 1000 + ms;
     }
   }
+  return NaN;
+}
+
+const scratch = new Uint8Array(24);
+
+/** ISO-8601 text to millis: utcInstantAt's common form by position, the general parser for the rest. */
+function isoInstant(s: string): number {
+  if (s.length === 20 || s.length === 24) {
+    let i = 0;
+    // Only ASCII text can be the common form; a wider character must not pass for one of its bytes.
+    for (let c = s.charCodeAt(0); i < s.length && c < 128; c = s.charCodeAt(++i)) scratch[i] = c;
+    const t = i === s.length ? utcInstantAt(scratch, 0, s.length) : NaN;
+    if (t === t) return t;
+  }
   return parseInstant(s);
+}
+
+/**
+ * For formats whose common text is utcInstantAt's (iso, auto), that reader, to use on bytes
+ * before decoding them for the format's parser; null for the other formats.
+ */
+export function bytesInstantReader(format: string): typeof utcInstantAt | null {
+  const name = format.toLowerCase();
+  return name === 'iso' || name === 'auto' ? utcInstantAt : null;
 }
 
 /**

@@ -135,9 +135,17 @@ export function emptyAccumulator(kind: AggregatorKind): Accumulator {
   };
 }
 
-/** Stores a number the way a column of `type` holds it: longs truncate, floats round to 32 bits. */
+/** The bounds of a Java long, as doubles (Long.MAX_VALUE rounds up to 2^63). */
+const LONG_LIMIT = 2 ** 63;
+
+/**
+ * Stores a number the way a column of `type` holds it: longs truncate and, as Java's (long) cast
+ * does, saturate at the long range (so 1e400, read as Infinity, is Long.MAX_VALUE); floats round
+ * to 32 bits.
+ */
 export function toType(v: number, type: NumericType): number {
-  return type === 'long' ? Math.trunc(v) : type === 'float' ? Math.fround(v) : v;
+  if (type === 'long') return Math.min(LONG_LIMIT, Math.max(-LONG_LIMIT, Math.trunc(v)));
+  return type === 'float' ? Math.fround(v) : v;
 }
 
 /**
@@ -185,7 +193,11 @@ export class MetricValueError extends Error {
  * anything else throws a MetricValueError, which ingestion counts as a parse error.
  */
 export function readNumber(row: Readonly<Record<string, unknown>>, field: string, type: NumericType): number | null {
-  const raw = row[field];
+  return numberOf(row[field], field, type);
+}
+
+/** `raw`, the value of input field `field`, as readNumber reads it. */
+export function numberOf(raw: unknown, field: string, type: NumericType): number | null {
   if (raw === null || raw === undefined || raw === '') return null;
   let n: number;
   if (typeof raw === 'number') n = raw;

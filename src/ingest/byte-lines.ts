@@ -1,0 +1,71 @@
+import type { Readable } from 'node:stream';
+
+/**
+ * Consecutive lines of one input as byte ranges of `bytes`: line k is `[starts[k], ends[k])`,
+ * without its newline or carriage return, and is line number `firstLine + k` (1-based).
+ */
+export interface ByteLineBatch {
+  bytes: Buffer;
+  starts: number[];
+  ends: number[];
+  firstLine: number;
+}
+
+const NEWLINE = 0x0a;
+const CARRIAGE_RETURN = 0x0d;
+const BYTE_ORDER_MARK = Buffer.from([0xef, 0xbb, 0xbf]);
+
+/**
+ * Splits a byte stream into lines (LF or CRLF), a batch per chunk read, without decoding them:
+ * the fast readers scan bytes, and only the lines they leave to the general parser become
+ * strings. A last line without a newline is still a line; a leading byte order mark is dropped.
+ * A newline byte never occurs inside a UTF-8 sequence, so splitting bytes splits characters
+ * exactly where splitting the decoded text would.
+ */
+export async function* readByteLines(stream: Readable): AsyncGenerator<ByteLineBatch> {
+  let carry: Buffer | null = null;
+  let lineNo = 1;
+  let atStart = true;
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    let bytes: Buffer = carry === null ? chunk : Buffer.concat([carry, chunk]);
+    if (atStart) {
+      // Too short to tell whether it opens with a byte order mark: wait for more.
+      if (bytes.length < BYTE_ORDER_MARK.length) {
+        carry = bytes;
+        continue;
+      }
+      bytes = withoutByteOrderMark(bytes);
+      atStart = false;
+    }
+    const { starts, ends, rest } = splitLines(bytes);
+    carry = rest;
+    if (starts.length === 0) continue;
+    yield { bytes, starts, ends, firstLine: lineNo };
+    lineNo += starts.length;
+  }
+  if (carry !== null && carry.length > 0) {
+    const last = atStart ? withoutByteOrderMark(carry) : carry;
+    if (last.length > 0) yield { bytes: last, starts: [0], ends: [lineEnd(last, 0, last.length)], firstLine: lineNo };
+  }
+}
+
+function withoutByteOrderMark(bytes: Buffer): Buffer {
+  return bytes.subarray(0, BYTE_ORDER_MARK.length).equals(BYTE_ORDER_MARK) ? bytes.subarray(BYTE_ORDER_MARK.length) : bytes;
+}
+
+function splitLines(bytes: Buffer): { starts: number[]; ends: number[]; rest: Buffer | null } {
+  const starts: number[] = [];
+  const ends: number[] = [];
+  let start = 0;
+  for (let nl = bytes.indexOf(NEWLINE, start); nl !== -1; nl = bytes.indexOf(NEWLINE, start)) {
+    starts.push(start);
+    ends.push(lineEnd(bytes, start, nl));
+    start = nl + 1;
+  }
+  return { starts, ends, rest: start < bytes.length ? bytes.subarray(start) : null };
+}
+
+/** Where the line `[start, newline)` ends once a carriage return before its newline is dropped. */
+function lineEnd(bytes: Buffer, start: number, newline: number): number {
+  return newline > start && bytes[newline - 1] === CARRIAGE_RETURN ? newline - 1 : newline;
+}
