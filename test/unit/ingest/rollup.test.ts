@@ -57,6 +57,15 @@ describe('rollup', () => {
     ]);
   });
 
+  it('holds a long beyond the long range as Java does: saturated at Long.MAX_VALUE (1e400 is no crash)', async () => {
+    const data = '{"ts":"2020-01-01T00:00:10Z","d":"a","v":1e400}\n{"ts":"2020-01-01T00:00:10Z","d":"b","v":-1e400}\n{"ts":"2020-01-01T00:00:10Z","d":"c","v":12.9}\n';
+    const task = indexTask({
+      dataSchema: { dimensionsSpec: { dimensions: ['d'] }, metricsSpec: [{ type: 'longSum', name: 'v', fieldName: 'v' }], granularitySpec: { queryGranularity: 'minute' } },
+      ioConfig: { inputSource: { type: 'inline', data } },
+    });
+    expect(allRows(await ingest(dir, task)).map((r) => r.v)).toEqual([2 ** 63, -(2 ** 63), 12]);
+  });
+
   it('keeps every row, floored and sorted, when rollup is off', async () => {
     const task = indexTask({
       dataSchema: { dimensionsSpec: { dimensions: ['d'] }, metricsSpec: [{ type: 'longSum', name: 'v', fieldName: 'v' }], granularitySpec: { queryGranularity: 'minute', rollup: false } },
