@@ -10,14 +10,16 @@ export class Deadlines {
 
   constructor(private readonly now: () => number) {}
 
-  /** Arms (or re-arms) `key` to call `fire` at epoch ms `at`. */
+  /** Arms (or re-arms) `key` to call `fire` once `now()` has reached epoch ms `at`. */
   arm(key: string, at: number, fire: () => void): void {
     this.cancel(key);
     const delay = Math.max(0, at - this.now());
     // A timer cannot wait longer than MAX_TIMER_MS (Node fires it at once): a far deadline waits in steps.
     const timer = setTimeout(() => {
       this.timers.delete(key);
-      if (delay > MAX_TIMER_MS) this.arm(key, at, fire);
+      // Node's timers run on a monotonic clock and may fire a millisecond before `now()` reaches
+      // `at`; the timeout's decider would then find nothing due, and nothing would arm it again.
+      if (this.now() < at) this.arm(key, at, fire);
       else fire();
     }, Math.min(delay, MAX_TIMER_MS));
     timer.unref();

@@ -42,6 +42,9 @@ interface Waiter {
   reject(e: GroveError): void;
 }
 
+/** How soon a handoff timeout that could not be appended is tried again. */
+const HANDOFF_RETRY_MS = 1000;
+
 /** The task JSON as submitted, and what the overlord read of it. */
 export interface KnownTask {
   json: unknown;
@@ -267,7 +270,11 @@ export class Overlord {
 
   private armHandoff(segmentId: string, deadline: number): void {
     this.handoffDeadlines.arm(segmentId, deadline, () => {
-      this.command(() => decideHandoffTimeout(this.state, segmentId, this.now())).catch((e) => this.warn(`timing out the handoff of ${segmentId}`, e));
+      this.command(() => decideHandoffTimeout(this.state, segmentId, this.now())).catch((e) => {
+        this.warn(`timing out the handoff of ${segmentId}`, e);
+        // A task waits on this fact: try again while the handoff is still waiting.
+        if (!this.stopped && this.cluster.stateOf('handoff', segmentId) === 'waiting') this.armHandoff(segmentId, this.now() + HANDOFF_RETRY_MS);
+      });
     });
   }
 
