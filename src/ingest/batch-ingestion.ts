@@ -18,6 +18,7 @@ import { MaxParseExceptionsExceededError, RowAccounting } from './parse-exceptio
 import { partitionChunk, splitIntoChunks, type PlannedPartition, type RunPlacement } from './partition.ts';
 import { RowProcessor } from './row-processor.ts';
 import { RowSchema } from './row-schema.ts';
+import { ScannedRowReader } from './scanned-row-reader.ts';
 import { MemoryRun, slices, writeRunFile, type Run } from './run.ts';
 import { BLOCK_ROWS } from './row-block.ts';
 import { segmentColumns } from './segment-columns.ts';
@@ -156,22 +157,23 @@ async function readInputs(
   progress.bytesTotal = entities.reduce((n, e) => n + e.size, 0);
   const index = new IncrementalIndex(schema, spec.dataSchema.granularitySpec.rollup);
   const processor = new RowProcessor(spec, index, accounting);
+  const rows = ScannedRowReader.for(spec.dataSchema, schema);
   const runs: Run[] = [];
   const spill = async (): Promise<void> => {
     for (const block of processor.spills.splice(0)) runs.push(await writeRunFile(schema, join(spillDir, `spill-${runs.length}`), slices(block, BLOCK_ROWS)));
   };
   for (const entity of entities) {
-    await readEntity(entity, spec, schema, processor, progress, signal, spill);
+    await readEntity(entity, spec, rows, processor, progress, signal, spill);
   }
   if (index.size > 0) runs.push(new MemoryRun([index.drainSorted()]));
   return runs;
 }
 
 async function readEntity(
-  entity: InputEntity, spec: IngestionSpec, schema: RowSchema, processor: RowProcessor, progress: ProgressMeter, signal: AbortSignal | undefined, spill: () => Promise<void>,
+  entity: InputEntity, spec: IngestionSpec, rows: ScannedRowReader | null, processor: RowProcessor, progress: ProgressMeter, signal: AbortSignal | undefined, spill: () => Promise<void>,
 ): Promise<void> {
   const opened = entity.open();
-  const read = byteLineReader(spec, schema, processor);
+  const read = byteLineReader(spec.ioConfig.inputFormat, rows, processor);
   processor.source = entity.name;
   const bytesBefore = progress.bytesRead;
   try {

@@ -1,23 +1,22 @@
-import type { IngestionSpec } from '../spec/ingestion-spec.ts';
+import type { InputFormatSpec } from '../spec/ingestion-spec.ts';
 import { DelimitedSpanScanner } from './delimited-span-scanner.ts';
 import { DelimitedLineParser, parseJsonLine, type DelimitedFormat } from './input-format.ts';
 import { JsonSpanScanner } from './json-span-scanner.ts';
 import type { RowProcessor } from './row-processor.ts';
-import type { RowSchema } from './row-schema.ts';
-import { ScannedRowReader } from './scanned-row-reader.ts';
+import type { ScannedRowReader } from './scanned-row-reader.ts';
 import { ValueSpans } from './value-spans.ts';
 
 /** Reads the line `bytes[start, end)`, line number `lineNo` of its input, into the row processor. */
 export type ByteLineReader = (bytes: Buffer, start: number, end: number, lineNo: number) => void;
 
 /**
- * The reader of one input's lines: a byte scanner and ScannedRowReader take every line they can,
- * the general parser (a decoded line, a record object, the RowProcessor) takes the rest — and all
- * of them when the spec needs the general path. Either way a row means the same.
+ * The reader of one input's lines: a byte scanner and `rows` take every line they can, the
+ * general parser (a decoded line, a record object, the RowProcessor) takes the rest — and all of
+ * them when `rows` is null (the spec needs the general path). Either way a row means the same.
+ * `rows` serves the whole ingestion (its dictionaries learn the values' bytes once); a scanner and
+ * a CSV header belong to one input.
  */
-export function byteLineReader(spec: IngestionSpec, schema: RowSchema, processor: RowProcessor): ByteLineReader {
-  const format = spec.ioConfig.inputFormat;
-  const rows = ScannedRowReader.for(spec.dataSchema, schema);
+export function byteLineReader(format: InputFormatSpec, rows: ScannedRowReader | null, processor: RowProcessor): ByteLineReader {
   if (format.type === 'json') {
     const general: ByteLineReader = (bytes, start, end, lineNo) => parseJsonLine(bytes.toString('utf8', start, end), lineNo, processor);
     if (rows === null) return general;

@@ -1,4 +1,5 @@
-import { hashBytes, TEXT, type ValueSpans } from './value-spans.ts';
+import { hashBytes } from './byte-keys.ts';
+import { TEXT, type ValueSpans } from './value-spans.ts';
 
 const QUOTE = 0x22;
 

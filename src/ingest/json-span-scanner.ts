@@ -1,5 +1,6 @@
 import { finishHash } from './row-table.ts';
-import { equalBytes, FALSE, FieldKeys, FNV_PRIME, HASH_SEED, NULL, NUMBER, TEXT, TRUE, type ValueSpans } from './value-spans.ts';
+import { equalBytes, FNV_PRIME, HASH_SEED } from './byte-keys.ts';
+import { FALSE, NULL, NUMBER, TEXT, TRUE, type ValueSpans } from './value-spans.ts';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -25,7 +26,8 @@ const isWhitespace = (c: number | undefined): boolean => c === 0x20 || c === 0x0
  * if it is not JSON).
  */
 export class JsonSpanScanner {
-  private readonly keys: FieldKeys;
+  /** Each wanted field by name, for a key not where the last line had it. */
+  private readonly fieldOf: Map<string, number>;
   /** hashBytes of the string hashedStringEnd last passed over. */
   private hash = 0;
   /**
@@ -34,14 +36,16 @@ export class JsonSpanScanner {
    * without hashing it.
    */
   private readonly layout: Array<{ name: Buffer; field: number }> = [];
+  /** Where the key key() last read ends (its closing quote). */
+  private keyEnd = 0;
 
   /** `hashed[field]`: whether spans need the hash of the field's text (dictionary lookups do). */
   constructor(fields: readonly string[], private readonly hashed: readonly boolean[]) {
-    this.keys = new FieldKeys(fields);
+    this.fieldOf = new Map(fields.map((name, field) => [name, field]));
   }
 
   /** Fills `spans` from the line `bytes[start, end)`; false when the line is not for this scanner. */
-  scan(b: Uint8Array, start: number, end: number, spans: ValueSpans): boolean {
+  scan(b: Buffer, start: number, end: number, spans: ValueSpans): boolean {
     spans.clear();
     let i = skipWhitespace(b, start, end);
     if (i >= end || b[i] !== OPEN_BRACE) return false;
@@ -64,11 +68,8 @@ export class JsonSpanScanner {
     }
   }
 
-  /** Where the key key() last read ends (its closing quote). */
-  private keyEnd = 0;
-
   /** The field of the `k`-th key, whose text starts at `i`: -1 when unwanted, -2 when not a plain string. */
-  private key(b: Uint8Array, i: number, end: number, k: number): number {
+  private key(b: Buffer, i: number, end: number, k: number): number {
     const expected = this.layout[k];
     if (expected !== undefined) {
       const after = i + expected.name.length;
@@ -77,9 +78,9 @@ export class JsonSpanScanner {
         return expected.field;
       }
     }
-    const keyEnd = this.hashedStringEnd(b, i, end);
+    const keyEnd = stringEnd(b, i, end);
     if (keyEnd < 0) return -2;
-    const field = this.keys.lookup(this.hash, b, i, keyEnd);
+    const field = this.fieldOf.get(b.toString('utf8', i, keyEnd)) ?? -1;
     this.layout[k] = { name: Buffer.from(b.subarray(i, keyEnd)), field };
     this.keyEnd = keyEnd;
     return field;

@@ -1,5 +1,5 @@
 import type { StringDictionary } from './row-schema.ts';
-import { equalBytes } from './value-spans.ts';
+import { equalBytes } from './byte-keys.ts';
 
 /**
  * A string dimension's dictionary ids looked up by the value's UTF-8 bytes, so a value seen before
