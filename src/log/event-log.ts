@@ -61,6 +61,11 @@ interface Stamped {
 export class EventLog {
   private readonly root: RootDatabase;
   private readonly events: Database<Buffer, number>;
+  /**
+   * The same database read as records: LMDB hands the decoder its read buffer instead of copying
+   * each value into a new Buffer first (a tenth of a refold's time went to those copies).
+   */
+  private readonly records: Database<LogRecord, number>;
   private readonly index: DeferredIndex;
   readonly meta: Database<Buffer, string>;
   private nextSeq: number;
@@ -74,6 +79,7 @@ export class EventLog {
     mkdirSync(path, { recursive: true });
     this.root = open({ path, encoding: 'binary', maxDbs: 8, mapSize: opts.mapSize });
     this.events = this.root.openDB({ name: 'events', encoding: 'binary' });
+    this.records = this.root.openDB({ name: 'events', encoding: 'binary', encoder: { decode: decodeRecord } } as never);
     this.meta = this.root.openDB({ name: 'meta', encoding: 'binary' });
     this.index = new DeferredIndex(this.root, this.root.openDB({ name: 'index', encoding: 'binary' }), this.meta, {
       flushEvery: opts.indexFlushEvery ?? 200_000,
@@ -180,8 +186,7 @@ export class EventLog {
   }
 
   get(seq: number): LogRecord | undefined {
-    const v = this.events.get(seq);
-    return v === undefined ? undefined : decodeRecord(v);
+    return this.records.get(seq);
   }
 
   /** Reads committed records in seq order, by range, type or entity. */
@@ -206,7 +211,7 @@ export class EventLog {
       }
       return;
     }
-    for (const { value } of this.events.getRange({ start: from, end: to + 1 })) yield decodeRecord(value);
+    for (const { value } of this.records.getRange({ start: from, end: to + 1 })) yield value;
   }
 
   /** Iterates committed records with their stored bytes. */

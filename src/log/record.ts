@@ -1,4 +1,5 @@
-import { Decoder, Encoder } from '@msgpack/msgpack';
+import { Encoder } from '@msgpack/msgpack';
+import { Unpackr } from 'msgpackr';
 
 /** Who wrote an event and why: the command's correlation and the event that caused it. */
 export interface RecordMeta {
@@ -18,12 +19,21 @@ export interface LogRecord<T extends string = string, D = unknown> {
 }
 
 const encoder = new Encoder({ ignoreUndefined: true });
-const decoder = new Decoder();
+
+/**
+ * Records are written by @msgpack/msgpack (the portable format) and read back by msgpackr, which
+ * reads the same standard msgpack about 1.5× faster (its native addon extracts a record's strings
+ * in one call): decoding is a third of a refold. Set to read as @msgpack/msgpack does: maps as
+ * plain objects, 64-bit integers (epoch ms) as numbers; binary values are copied, so a record may
+ * be read straight from LMDB's reused read buffer.
+ */
+const decoder = new Unpackr({ mapsAsObjects: true, useRecords: false, int64AsType: 'number', copyBuffers: true });
 
 export function encodeRecord(r: LogRecord): Uint8Array {
   return encoder.encode(r);
 }
 
-export function decodeRecord(bytes: Uint8Array): LogRecord {
-  return decoder.decode(bytes) as LogRecord;
+/** `end`: where the record ends in `bytes` (LMDB hands over its read buffer and the value's size). */
+export function decodeRecord(bytes: Uint8Array, end?: number): LogRecord {
+  return decoder.unpack(bytes, end) as LogRecord;
 }

@@ -1,16 +1,15 @@
 import type { NatsConnection, Subscription } from 'nats';
-import { Decoder } from '@msgpack/msgpack';
 import { decodeSnapshot } from '../log/snapshot-codec.ts';
 import { request } from '../bus/client.ts';
 import { API, EVENT_WILDCARD, INTERNAL } from '../bus/subjects.ts';
-import type { LogRecord } from '../log/record.ts';
+import { decodeRecord, type LogRecord } from '../log/record.ts';
 
 /** A projection a follower can keep: restored from the metastore's snapshot, then fed records. */
 export interface Followable {
   readonly name: string;
   position: number;
   apply(record: LogRecord): void;
-  load(saved: never): void;
+  restore(stored: never): void;
 }
 
 export interface SnapshotChunk {
@@ -26,7 +25,6 @@ export interface FollowerOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-const decoder = new Decoder();
 const PAGE = 5000;
 
 /**
@@ -51,7 +49,7 @@ export class LogFollower {
     this.sub = this.nc.subscribe(EVENT_WILDCARD, {
       callback: (err, msg) => {
         if (err) return;
-        this.queue.push(decoder.decode(msg.data) as LogRecord);
+        this.queue.push(decodeRecord(msg.data));
         void this.drain();
       },
     });
@@ -79,7 +77,7 @@ export class LogFollower {
       this.opts.onProgress?.(index, first.chunks);
     }
     if (first.position === 0) return;
-    this.projection.load(decodeSnapshot(Buffer.concat(parts)) as never);
+    this.projection.restore(decodeSnapshot(Buffer.concat(parts)) as never);
     this.projection.position = first.position;
   }
 

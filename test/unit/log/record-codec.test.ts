@@ -1,0 +1,48 @@
+import { decode } from '@msgpack/msgpack';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { decodeRecord, encodeRecord, type LogRecord } from '../../../src/log/record.ts';
+
+// The values an event's data can hold: what JSON and msgpack share, with 64-bit integers.
+const value = fc.letrec((tie) => ({
+  leaf: fc.oneof(
+    fc.string(),
+    fc.string({ unit: 'binary' }),
+    fc.integer(),
+    fc.maxSafeInteger(),
+    fc.double({ noNaN: true }),
+    fc.boolean(),
+    fc.constant(null),
+    fc.date({ noInvalidDate: true }).map((d) => d.getTime()),
+  ),
+  node: fc.oneof({ depthSize: 'small' }, tie('leaf'), fc.array(tie('node'), { maxLength: 5 }), fc.dictionary(fc.string(), tie('node'), { maxKeys: 5, noNullPrototype: true })),
+})).node;
+
+const record: fc.Arbitrary<LogRecord> = fc.record(
+  {
+    seq: fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }),
+    at: fc.integer({ min: 0, max: 8.64e15 }),
+    type: fc.string({ minLength: 1 }),
+    data: value,
+    meta: fc.record({ actor: fc.string(), correlationId: fc.string(), causationId: fc.option(fc.string(), { nil: null }) }, { noNullPrototype: true }),
+  },
+  { noNullPrototype: true },
+);
+
+describe('log records', () => {
+  it('read back exactly as @msgpack/msgpack reads the bytes it wrote', () => {
+    fc.assert(
+      fc.property(record, (r) => {
+        const bytes = encodeRecord(r);
+        expect(decodeRecord(bytes)).toStrictEqual(decode(bytes));
+        expect(decodeRecord(bytes)).toStrictEqual(r);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('keep epoch milliseconds beyond 32 bits as numbers', () => {
+    const r: LogRecord = { seq: 2 ** 40 + 3, at: 1_795_335_139_448, type: 'T', data: { n: -(2 ** 50) }, meta: { actor: 'a', correlationId: 'c', causationId: null } };
+    expect(decodeRecord(encodeRecord(r))).toStrictEqual(r);
+  });
+});
