@@ -109,7 +109,7 @@ export class Metastore {
     const index = typeof req.index === 'number' && Number.isInteger(req.index) && req.index >= 0 ? req.index : 0;
     const state = this.o.state as MetaState & { position: number };
     if (this.cachedSnapshot === null || (index === 0 && this.cachedSnapshot.position !== state.position)) {
-      this.cachedSnapshot = { position: state.position, bytes: encodeSnapshot(state.save()) };
+      this.cachedSnapshot = { position: state.position, bytes: encodeSnapshot(state.snapshot()) };
     }
     const { position, bytes } = this.cachedSnapshot;
     if (req.position !== undefined && req.position !== position) throw new GroveError('conflict', `snapshot ${String(req.position)} is gone; start again from chunk 0`);

@@ -7,14 +7,14 @@ import { decodeSnapshot, encodeSnapshot } from './snapshot-codec.ts';
  * A fold of the log into state. `apply` must depend only on the records (no clock, no I/O), so
  * that a refold from sequence 0 gives exactly the live state.
  */
-export interface Projection<Saved = unknown> {
+export interface Projection<Stored = unknown> {
   readonly name: string;
-  /** Bump when the fold changes: snapshots of another version are ignored. */
+  /** Bump when the fold or the stored form changes: snapshots of another version are ignored. */
   readonly version: number;
   apply(record: LogRecord): void;
-  /** The state in a canonical, serializable form (same state, same value). */
-  save(): Saved;
-  load(saved: Saved): void;
+  /** The state as snapshots store it: canonical and serializable (same state, same value). */
+  snapshot(): Stored;
+  restore(stored: Stored): void;
 }
 
 interface StoredSnapshot {
@@ -80,7 +80,7 @@ export class ProjectionHost {
     if (raw === undefined) return 0;
     const snap = decodeSnapshot(raw) as StoredSnapshot;
     if (snap.version !== p.version || snap.seq > this.log.lastSeq) return 0;
-    p.load(snap.state);
+    p.restore(snap.state);
     return snap.seq;
   }
 
@@ -99,7 +99,7 @@ export class ProjectionHost {
     this.sinceSnapshot = 0;
     const seq = this.seq;
     const writes = this.projections.map((p) =>
-      this.log.meta.put(snapshotKey(p.name), Buffer.from(encodeSnapshot({ version: p.version, seq, state: p.save() } satisfies StoredSnapshot))));
+      this.log.meta.put(snapshotKey(p.name), Buffer.from(encodeSnapshot({ version: p.version, seq, state: p.snapshot() } satisfies StoredSnapshot))));
     this.snapshotting = Promise.all(writes).finally(() => (this.snapshotting = null));
     return this.snapshotting;
   }
@@ -118,8 +118,8 @@ export function refoldAndCompare(log: EventLog, live: Projection[], fresh: Proje
   for (const r of log.scan({ to: upTo })) for (const p of fresh) p.apply(r);
   const out: Divergence[] = [];
   live.forEach((p, i) => {
-    const a = p.save();
-    const b = fresh[i]!.save();
+    const a = p.snapshot();
+    const b = fresh[i]!.snapshot();
     if (!isDeepStrictEqual(a, b)) out.push({ projection: p.name, live: a, refolded: b });
   });
   return out;

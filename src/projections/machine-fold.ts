@@ -41,6 +41,8 @@ export interface EntityFolder<K extends MachineKind> {
   apply(snapshot: EntitySnapshot<K>, fact: GroveEvent): EntitySnapshot<K>;
   persist(snapshot: EntitySnapshot<K>): PersistedEntity;
   restore(persisted: PersistedEntity): EntitySnapshot<K>;
+  /** The snapshot in the named state (`published.used.available`) with this context: a compact snapshot's entity brought back. */
+  inState(state: string, context: MachineContext): EntitySnapshot<K>;
 }
 
 /** A state value as one string: `published.used.available`. */
@@ -100,38 +102,29 @@ function assignerOf(kind: MachineKind, name: string, action: unknown): Assigner 
  */
 const withContext = (snapshot: AnyMachineSnapshot, context: MachineContext): AnyMachineSnapshot => ({ ...snapshot, context });
 
-/** One snapshot per state, resolved by xstate once, to take the state's nodes, value, tags and status from. */
-function snapshotsAt(machine: AnyStateMachine): (node: AnyStateNode) => AnyMachineSnapshot {
-  const resolved = new Map<AnyStateNode, AnyMachineSnapshot>();
-  return (node) => {
-    let snapshot = resolved.get(node);
-    if (snapshot === undefined) {
-      const value = node.path.reduceRight<StateValue | undefined>((child, key) => (child === undefined ? key : { [key]: child }), undefined);
-      snapshot = machine.resolveState({ value: value!, context: {} });
-      resolved.set(node, snapshot);
-    }
-    return snapshot;
-  };
+/** A state's path as xstate's state value: `a.b.c` is `{ a: { b: 'c' } }`. */
+function valueOf(path: string[]): StateValue {
+  return path.reduceRight<StateValue | undefined>((child, key) => (child === undefined ? key : { [key]: child }), undefined)!;
 }
 
 /**
- * A persisted snapshot brought back: the snapshot of its state, resolved by xstate once per state,
- * with the persisted context. What xstate's `restoreSnapshot` adds (reviving children and actor
- * refs in the context) has nothing to do in grove machines, and at 40 µs an entity it made a cold
- * start from a snapshot of a million events take half a minute.
+ * One snapshot per state, resolved by xstate once, to take the state's nodes, value, tags and
+ * status from: by state node (a transition's target) or by dotted name (a stored snapshot's state).
  */
-function restorerOf(machine: AnyStateMachine): (persisted: PersistedEntity) => AnyMachineSnapshot {
-  const byState = new Map<string, AnyMachineSnapshot>();
-  return (persisted) => {
-    const { value, context } = persisted as unknown as { value: StateValue; context: MachineContext };
-    const name = stateName(value);
-    let snapshot = byState.get(name);
-    if (snapshot === undefined) {
-      snapshot = machine.resolveState({ value, context: {} });
-      byState.set(name, snapshot);
-    }
-    return withContext(snapshot, context);
+function resolvedStates(machine: AnyStateMachine): { named: (state: string) => AnyMachineSnapshot; at: (node: AnyStateNode) => AnyMachineSnapshot } {
+  const byName = new Map<string, AnyMachineSnapshot>();
+  const byNode = new Map<AnyStateNode, AnyMachineSnapshot>();
+  const named = (state: string): AnyMachineSnapshot => {
+    let snapshot = byName.get(state);
+    if (snapshot === undefined) byName.set(state, (snapshot = machine.resolveState({ value: valueOf(state.split('.')), context: {} })));
+    return snapshot;
   };
+  const at = (node: AnyStateNode): AnyMachineSnapshot => {
+    let snapshot = byNode.get(node);
+    if (snapshot === undefined) byNode.set(node, (snapshot = named(node.path.join('.'))));
+    return snapshot;
+  };
+  return { named, at };
 }
 
 /**
@@ -146,9 +139,11 @@ export function createEntityFolder<K extends MachineKind>(kind: K, machine: AnyS
   const assigners = new Map(
     Object.entries(machine.implementations.actions).map(([name, action]): [string, Assigner] => [name, assignerOf(kind, name, action)]),
   );
-  const at = snapshotsAt(machine);
+  const { named, at } = resolvedStates(machine);
   const [start] = initialTransition(machine, { id: '' });
-  const restore = restorerOf(machine);
+  // What xstate's `restoreSnapshot` adds (reviving children and actor refs in the context) has
+  // nothing to do in grove machines, and at 40 µs an entity it made a cold start take half a minute.
+  const inState = (state: string, context: MachineContext) => withContext(named(state), context);
   const folder: EntityFolder<MachineKind> = {
     kind,
     initial: (id) => withContext(start, { ...start.context, id }),
@@ -160,7 +155,11 @@ export function createEntityFolder<K extends MachineKind>(kind: K, machine: AnyS
       return withContext(taken.target === undefined ? snapshot : at(taken.target[0]!), context);
     },
     persist: (snapshot) => withoutUndefined(machine.getPersistedSnapshot(snapshot)),
-    restore,
+    restore(persisted) {
+      const { value, context } = persisted as unknown as { value: StateValue; context: MachineContext };
+      return inState(stateName(value), context);
+    },
+    inState,
   };
   return folder as unknown as EntityFolder<K>;
 }

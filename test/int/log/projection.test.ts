@@ -20,10 +20,10 @@ class Balances implements Projection<Array<[string, number]>> {
     const b = this.balances.get(d.account) ?? 0;
     this.balances.set(d.account, r.type === 'Deposited' ? b + d.amount : Math.max(0, b - d.amount));
   }
-  save(): Array<[string, number]> {
+  snapshot(): Array<[string, number]> {
     return [...this.balances].sort(([a], [b]) => a.localeCompare(b));
   }
-  load(saved: Array<[string, number]>): void {
+  restore(saved: Array<[string, number]>): void {
     this.balances.clear();
     for (const [k, v] of saved) this.balances.set(k, v);
   }
@@ -67,7 +67,7 @@ describe('projections folded from the log', () => {
     again.start();
     expect(again.position).toBe(280);
     expect(restored.applied).toBe(30);
-    expect(restored.save()).toEqual(first.save());
+    expect(restored.snapshot()).toEqual(first.snapshot());
     expect(refoldAndCompare(reopened, [restored], [new Balances()], again.position)).toEqual([]);
     again.stop();
     await reopened.close();

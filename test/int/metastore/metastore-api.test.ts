@@ -17,8 +17,8 @@ class CountingState implements MetaState {
   seq = 0;
   apply(r: LogRecord): void { if (r.seq > this.seq) this.seq = r.seq; }
   admit(records: LogRecord[]): void { for (const r of records) this.apply(r); }
-  save(): number { return this.seq; }
-  load(s: number): void { this.seq = s; }
+  snapshot(): number { return this.seq; }
+  restore(s: number): void { this.seq = s; }
 }
 
 const nats = ownNatsServer();

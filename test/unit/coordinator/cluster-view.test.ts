@@ -76,7 +76,7 @@ describe('the coordinator\'s view follows the cluster state fact by fact', () =>
     const s = descriptor('2024-01-01/2024-01-02', 'v1', 250);
     w.facts({ type: 'SegmentsPublished', data: { dataSource: 'wiki', taskId: 't', segments: [s] } }, w.replica('ReplicaAssigned', s, 'h1', { tier: 'hot', reason: 'rule' }), w.replica('ReplicaLoaded', s, 'h1'));
     const restored = new ClusterState();
-    restored.load(w.state.save());
+    restored.restore(w.state.snapshot());
     const view = new CoordinatorView(restored);
     view.rebuild();
     expect(view.bytesOn('h1')).toBe(250);
