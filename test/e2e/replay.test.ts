@@ -157,8 +157,14 @@ describe('grove replay --verify on a corrupted projection', () => {
     // Stop grove (it snapshots its projection), corrupt the snapshot, start it again from it.
     await grove.stop();
     const log = EventLog.open(dataPaths(dataDir).metadata, { keysOf });
-    const stored = decodeSnapshot(log.meta.get('snapshot:cluster')!) as { state: { entities: Record<string, Array<[string, { value: unknown }]>> } };
-    stored.state.entities.lock!.find(([id]) => id === 'lockC')![1].value = 'granted';
+    // A snapshot groups each kind's entities by state: move lockC's context to another state.
+    type Group = { state: string; contexts: Array<{ id: string }> };
+    const stored = decodeSnapshot(log.meta.get('snapshot:cluster')!) as { state: { entities: Record<string, Group[]> } };
+    const locks = stored.state.entities.lock!;
+    const from = locks.find((g) => g.contexts.some((c) => c.id === 'lockC'))!;
+    expect(from.state).toBe('revoked');
+    const lockC = from.contexts.splice(from.contexts.findIndex((c) => c.id === 'lockC'), 1);
+    locks.push({ state: 'granted', contexts: lockC });
     await log.meta.put('snapshot:cluster', Buffer.from(encodeSnapshot(stored)));
     await log.close();
     grove = await startGrove(['--actors', 'metastore'], { dataDir });
