@@ -102,6 +102,8 @@ export class RowProcessor implements RecordSink {
 
   /** Adds the row to `index`, its time floored, and counts it (processed, or processed with errors). */
   protected addToIndex(index: IncrementalIndex, row: Fields, time: number, line: number, raw: string): void {
+    // The realtime router places rows without asking inAllowedChunk: the chunk is set here.
+    this.inAllowedChunk(time);
     index.add(row, this.floor(time), time, this.onColumnError);
     if (this.columnErrors.length > 0) {
       const errors = this.columnErrors;
@@ -127,9 +129,11 @@ export class RowProcessor implements RecordSink {
     this.spillWhenFull(this.index);
   }
 
-  /** The row time floored by queryGranularity — but, as in Druid, never before its chunk's start (queryGranularity "all"). */
+  /**
+   * The row time floored by queryGranularity — but, as in Druid, never before its chunk's start
+   * (queryGranularity "all"); `chunk` must be the time's (inAllowedChunk).
+   */
   private floor(time: number): number {
-    this.inAllowedChunk(time);
     return Math.max(this.queryGranularity.bucketStart(time), this.chunk.start);
   }
 

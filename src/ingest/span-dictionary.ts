@@ -6,6 +6,8 @@ import { equalBytes } from './byte-keys.ts';
  * costs a hash and a comparison, not a decoded string. A new byte sequence is decoded once and
  * asked of the dictionary, which stays the one authority: two byte sequences that decode alike
  * (malformed UTF-8 becomes U+FFFD either way) share an id, as the decoded strings would.
+ * Its own open-addressing table rather than a RowTable: sharing RowTable.find with the rollup
+ * table made that hot call site polymorphic, and JSON ingestion measured ~5 % slower.
  */
 export class SpanDictionary {
   private slots = new Int32Array(1024);

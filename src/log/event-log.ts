@@ -94,8 +94,7 @@ export class EventLog {
 
   /** Index entries not yet flushed when the process last stopped are rebuilt from the log. */
   private reindexTail(): void {
-    for (const { value } of this.events.getRange({ start: this.index.watermark + 1 })) {
-      const r = decodeRecord(value);
+    for (const { value: r } of this.records.getRange({ start: this.index.watermark + 1 })) {
       this.index.add(r.seq, this.indexKeys(r.type, this.opts.keysOf(r.type, r.data)));
     }
   }
@@ -115,7 +114,7 @@ export class EventLog {
   }
 
   private lastRecord(): LogRecord | undefined {
-    for (const { value } of this.events.getRange({ reverse: true, limit: 1 })) return decodeRecord(value);
+    for (const { value } of this.records.getRange({ reverse: true, limit: 1 })) return value;
     return undefined;
   }
 

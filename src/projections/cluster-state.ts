@@ -314,7 +314,9 @@ export class ClusterState {
     const entities: Stored['entities'] = {};
     for (const [kind, map] of this.entities) {
       const byState = new Map<string, MachineContext[]>();
-      for (const s of map.values()) {
+      for (const [id, s] of map) {
+        // restore() keys each entity by its context's id: no machine may assign another.
+        if (s.context.id !== id) throw new Error(`${kind} ${id} has context id ${String(s.context.id)}; a snapshot cannot store it`);
         const state = stateName(s.value);
         const contexts = byState.get(state);
         if (contexts === undefined) byState.set(state, [s.context]);
