@@ -46,7 +46,7 @@ export type Step =
   | { kind: 'stop'; groupIds: string[]; cancel: string[]; reason: string }
   /** Tasks a launch recorded and the overlord never got (the supervisor stopped in between). */
   | { kind: 'submit'; groupId: string; taskIds: string[] }
-  /** A reading group short of replicas gets new ones, reading from the group's start. */
+  /** A reading group short of replicas (one at least still reading) gets new ones, reading from the group's start. */
   | { kind: 'replace'; groupId: string; count: number }
   | { kind: 'launch'; partitions: string[]; startOffsets: PartitionOffsets };
 
@@ -128,6 +128,11 @@ function replicaStep(input: PlannerInput): Step | null {
     const tasks = input.tasksOf(groupId);
     const never = group.taskIds.filter((id) => !tasks.some((t) => t.taskId === id));
     if (never.length > 0) return { kind: 'submit', groupId, taskIds: never };
+    // With its last replica the overlord abandoned the group's segments: a replacement would be
+    // given them again (same sequences) and fail at once. The group restarts as a new one instead.
+    if (tasks.length > 0 && tasks.every((t) => t.state === 'failed' || t.state === 'canceled')) {
+      return stopWithLaterGroups(input, groupId, 'every replica of the group ended while reading, and its unpublished segments with it');
+    }
     // Only failures are replaced: a replica that succeeded while reading (it was told an end) did its part.
     const live = tasks.filter((t) => t.state !== 'failed' && t.state !== 'canceled').length;
     if (live < input.spec.ioConfig.replicas) return { kind: 'replace', groupId, count: input.spec.ioConfig.replicas - live };

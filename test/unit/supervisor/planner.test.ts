@@ -65,6 +65,18 @@ describe('the supervisor planner', () => {
     expect(nextStep(given({ g0 }, { io: { replicas: 2 }, tasks: { g0: [{ taskId: 'a', state: 'running' }] } }))).toEqual({ kind: 'submit', groupId: 'g0', taskIds: ['b'] });
   });
 
+  it('restarts a reading group whose every replica ended (its segments were abandoned with the last) as a new group, not with replacements', () => {
+    const g2 = group(['0', '1', '2'], { 0: 9, 1: 9, 2: 9 }, { taskIds: ['r0'] });
+    expect(nextStep(given({ g2 }, { io: { replicas: 2 }, tasks: { g2: [{ taskId: 'r0', state: 'failed' }, { taskId: 'r1', state: 'canceled' }] } }))).toEqual({
+      kind: 'stop', groupIds: ['g2'], cancel: [], reason: expect.stringContaining('every replica of the group ended while reading'),
+    });
+    expect(nextStep(given({ g2 }, { tasks: { g2: [{ taskId: 'r0', state: 'failed' }] } }))).toEqual({
+      kind: 'stop', groupIds: ['g2'], cancel: [], reason: expect.stringContaining('every replica of the group ended while reading'),
+    });
+    // One replica still reading: the other is replaced, and reads the same sequences.
+    expect(nextStep(given({ g2 }, { io: { replicas: 2 }, tasks: { g2: [{ taskId: 'r0', state: 'failed' }, { taskId: 'r1', state: 'running' }] } }))).toEqual({ kind: 'replace', groupId: 'g2', count: 1 });
+  });
+
   it('completes a publishing group once a replica succeeded, and stops one that timed out with the groups started from its end', () => {
     const g0 = group(['0', '1', '2'], { 0: 1, 1: 1, 2: 1 }, { endOffsets: { 0: 9, 1: 9, 2: 9 }, publishingAt: T0 });
     const g1 = group(['0', '1', '2'], { 0: 9, 1: 9, 2: 9 }, { taskIds: ['n0'] });
