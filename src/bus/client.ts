@@ -1,5 +1,5 @@
 import { ErrorCode as NatsErrorCode, type NatsConnection, type NatsError } from 'nats';
-import { decode } from '@msgpack/msgpack';
+import { readMsgpack } from '../msgpack/reader.ts';
 import { encodeBody } from './codec.ts';
 import { GroveError, type Envelope } from './errors.ts';
 
@@ -28,7 +28,7 @@ export async function request<T = unknown>(nc: NatsConnection, subject: string, 
   } catch (e) {
     throw busError(e, subject, timeoutMs);
   }
-  const envelope = decode(data) as Envelope<T>;
+  const envelope = readMsgpack(data) as Envelope<T>;
   if (envelope.ok) return envelope.result;
   throw new GroveError(envelope.error.code, envelope.error.message, envelope.error.details);
 }

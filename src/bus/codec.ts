@@ -1,5 +1,6 @@
-import { decode, encode } from '@msgpack/msgpack';
+import { Encoder } from '@msgpack/msgpack';
 import { headers as natsHeaders, type MsgHdrs } from 'nats';
+import { readMsgpack } from '../msgpack/reader.ts';
 import { badRequest } from './errors.ts';
 
 export type BodyFormat = 'msgpack' | 'json';
@@ -9,6 +10,8 @@ export const JSON_TYPE = 'application/json';
 
 const textDecoder = new TextDecoder();
 const textEncoder = new TextEncoder();
+/** One encoder for every body: `encode` hands out an exact-size copy, and its buffer, grown once, is reused. */
+const encoder = new Encoder({ ignoreUndefined: true });
 
 /** A JSON body begins (after blanks) with `{`, `[` or `"`; msgpack maps and arrays never do. */
 function looksLikeJson(data: Uint8Array): boolean {
@@ -35,14 +38,14 @@ export function decodeBody(data: Uint8Array, format: BodyFormat): unknown {
     }
   }
   try {
-    return decode(data);
+    return readMsgpack(data);
   } catch (e) {
     throw badRequest(`body is not valid msgpack (nor JSON): ${(e as Error).message}`);
   }
 }
 
 export function encodeBody(value: unknown, format: BodyFormat): Uint8Array {
-  return format === 'json' ? textEncoder.encode(JSON.stringify(value)) : encode(value, { ignoreUndefined: true });
+  return format === 'json' ? textEncoder.encode(JSON.stringify(value)) : encoder.encode(value);
 }
 
 export function jsonHeaders(): MsgHdrs {

@@ -137,7 +137,7 @@ export class EventLog {
         const records = this.stamp(events, meta);
         // Everything that can throw on a malformed event runs before the first write.
         keys = records.map((r) => this.opts.keysOf(r.type, r.data));
-        stamped = records.map((record) => ({ record, bytes: Buffer.from(encodeRecord(record)) }));
+        stamped = records.map((record) => ({ record, bytes: encodeRecord(record) }));
         opts.check?.(records);
       } catch (e) {
         failure = e;
