@@ -76,7 +76,9 @@ export class ProjectionHost {
   }
 
   private restore(p: Projection): number {
-    const raw = this.log.meta.get(snapshotKey(p.name));
+    // Read in place, not copied out first: a snapshot is a hundred megabytes or more, decoded at
+    // once, before anything else reads or writes the log (the decoder copies any binary value).
+    const raw = this.log.meta.getBinaryFast(snapshotKey(p.name));
     if (raw === undefined) return 0;
     const snap = decodeSnapshot(raw) as StoredSnapshot;
     if (snap.version !== p.version || snap.seq > this.log.lastSeq) return 0;
