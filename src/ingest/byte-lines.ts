@@ -27,8 +27,10 @@ export async function* readByteLines(stream: Readable): AsyncGenerator<ByteLineB
   let lineNo = 1;
   let atStart = true;
   for await (const chunk of stream as AsyncIterable<Buffer>) {
-    let bytes: Buffer = carry === null ? chunk : Buffer.concat([carry, chunk]);
+    let bytes: Buffer = chunk;
     if (atStart) {
+      bytes = carry === null ? chunk : Buffer.concat([carry, chunk]);
+      carry = null;
       // Too short to tell whether it opens with a byte order mark: wait for more.
       if (bytes.length < BYTE_ORDER_MARK.length) {
         carry = bytes;
@@ -36,6 +38,18 @@ export async function* readByteLines(stream: Readable): AsyncGenerator<ByteLineB
       }
       bytes = withoutByteOrderMark(bytes);
       atStart = false;
+    } else if (carry !== null) {
+      // Only the line cut in two by the chunk's start is copied together (a batch of its own);
+      // the rest of the chunk is read where it lies.
+      const newline = chunk.indexOf(NEWLINE);
+      if (newline === -1) {
+        carry = Buffer.concat([carry, chunk]);
+        continue;
+      }
+      const joined = Buffer.concat([carry, chunk.subarray(0, newline)]);
+      yield { bytes: joined, starts: [0], ends: [lineEnd(joined, 0, joined.length)], firstLine: lineNo++ };
+      carry = null;
+      bytes = chunk.subarray(newline + 1);
     }
     const { starts, ends, rest } = splitLines(bytes);
     carry = rest;
@@ -43,10 +57,16 @@ export async function* readByteLines(stream: Readable): AsyncGenerator<ByteLineB
     yield { bytes, starts, ends, firstLine: lineNo };
     lineNo += starts.length;
   }
-  if (carry !== null && carry.length > 0) {
-    const last = atStart ? withoutByteOrderMark(carry) : carry;
-    if (last.length > 0) yield { bytes: last, starts: [0], ends: [lineEnd(last, 0, last.length)], firstLine: lineNo };
+  if (carry === null) return;
+  // What is left: the last line, without its newline; or, for an input too short to have had its
+  // byte order mark looked for, all of it.
+  const last = atStart ? withoutByteOrderMark(carry) : carry;
+  const { starts, ends, rest } = splitLines(last);
+  if (rest !== null) {
+    starts.push(last.length - rest.length);
+    ends.push(lineEnd(last, last.length - rest.length, last.length));
   }
+  if (starts.length > 0) yield { bytes: last, starts, ends, firstLine: lineNo };
 }
 
 function withoutByteOrderMark(bytes: Buffer): Buffer {
