@@ -82,10 +82,12 @@ async function runLoadGenerator(url: string): Promise<void> {
       answer({ kind: 'latencies', ms });
     })();
   });
+  // Gone with the parent, even if it never said so.
+  process.on('disconnect', () => process.exit(0));
   process.send!({ kind: 'done' } satisfies LoadAnswer);
 }
 
-function loadGenerator(url: string): { ask: (o: LoadOrder) => Promise<LoadAnswer>; stop: () => void } {
+function loadGenerator(url: string): { ask: (o: LoadOrder) => Promise<LoadAnswer>; stop: () => Promise<void> } {
   const child = fork(thisFile, ['load', url], { execArgv: process.execArgv });
   let ready = new Promise<LoadAnswer>((r) => child.once('message', r));
   return {
@@ -95,7 +97,12 @@ function loadGenerator(url: string): { ask: (o: LoadOrder) => Promise<LoadAnswer
       child.send(o);
       return ready;
     },
-    stop: () => void child.send({ kind: 'exit' } satisfies LoadOrder),
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise<void>((r) => child.once('exit', () => r()));
+      child.send({ kind: 'exit' } satisfies LoadOrder);
+      await exited;
+    },
   };
 }
 
@@ -124,7 +131,7 @@ async function appendThroughput(dir: string, runs: number, scale: number): Promi
         p99.push(percentile(ms, 99));
       }
     } finally {
-      load.stop();
+      await load.stop();
     }
   });
   return [

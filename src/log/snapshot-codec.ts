@@ -15,5 +15,5 @@ export function encodeSnapshot(value: unknown): Uint8Array {
 }
 
 export function decodeSnapshot(bytes: Uint8Array): unknown {
-  return new Packr({ useRecords: true, mapsAsObjects: true, copyBuffers: true } as ConstructorParameters<typeof Packr>[0]).unpack(bytes);
+  return new Packr({ useRecords: true, mapsAsObjects: true, copyBuffers: true }).unpack(bytes);
 }
