@@ -160,7 +160,10 @@ async function readInputs(
   const rows = ScannedRowReader.for(spec.dataSchema, schema);
   const runs: Run[] = [];
   const spill = async (): Promise<void> => {
-    for (const block of processor.spills.splice(0)) runs.push(await writeRunFile(schema, join(spillDir, `spill-${runs.length}`), slices(block, BLOCK_ROWS)));
+    for (const block of processor.spills.splice(0)) {
+      runs.push(await writeRunFile(schema, join(spillDir, `spill-${runs.length}`), slices(block, BLOCK_ROWS)));
+      index.recycle(block);
+    }
   };
   for (const entity of entities) {
     await readEntity(entity, spec, rows, processor, progress, signal, spill);

@@ -1,7 +1,7 @@
 import { fold, MetricValueError, readNumber, type Accumulator } from '../spec/aggregator.ts';
 import type { NumericType } from '../query/java-number.ts';
 import { emptyBlock, truncated, type RowBlock } from './row-block.ts';
-import { sortOrder } from './row-sort.ts';
+import { SortScratch, sortOrder } from './row-sort.ts';
 import type { RowSchema } from './row-schema.ts';
 import { finishHash, mixDouble, mixHash, RowTable } from './row-table.ts';
 
@@ -24,6 +24,10 @@ export class IncrementalIndex {
   private readonly dimValues: number[] = [];
   /** Each aggregator's empty accumulator, what a new row starts from. */
   private readonly initial: readonly Accumulator[];
+  private readonly sortScratch = new SortScratch();
+  /** The block the last drain sorted into, and whether its owner still has it (see recycle). */
+  private drained: RowBlock | null = null;
+  private drainedLent = false;
 
   constructor(private readonly schema: RowSchema, private readonly rollup: boolean, initialCapacity = 4096) {
     this.capacity = initialCapacity;
@@ -176,23 +180,40 @@ export class IncrementalIndex {
     while (dims.length < this.schema.dimensions.length) dims.push(new Int32Array(this.capacity));
   }
 
-  /** Returns the rows sorted by time and dimensions, and empties the index. */
+  /**
+   * Returns the rows sorted by time and dimensions, and empties the index. The sorted block is
+   * the caller's; handing it back with recycle() once written lets the next drain sort into it.
+   */
   drainSorted(): RowBlock {
-    const sorted = this.sortedCopy();
-    // The block is used again, not made anew (tens of megabytes zeroed a spill): a new row writes
-    // every column of its slot.
+    const n = this.block.length;
+    const reusable = this.drained !== null && !this.drainedLent && this.drained.time.length >= n && this.drained.dims.length === this.block.dims.length;
+    if (!reusable) this.drained = emptyBlock(this.schema, n);
+    this.drainedLent = true;
+    const sorted = this.sortInto(this.drained!);
+    // The blocks are used again, not made anew (tens of megabytes zeroed and faulted in at every
+    // spill): a new row writes every column of its slot.
     this.block.length = 0;
     this.table.clear();
     return sorted;
   }
 
+  /** Takes back a block drainSorted returned, once its rows are written elsewhere. */
+  recycle(sorted: RowBlock): void {
+    if (this.drained !== null && sorted.time.buffer === this.drained.time.buffer) this.drainedLent = false;
+  }
+
   /** The rows sorted by time and dimensions, the index left as it is (what a realtime query reads). */
   sortedCopy(): RowBlock {
+    return this.sortInto(emptyBlock(this.schema, this.block.length));
+  }
+
+  /** The rows, sorted, in the first rows of `into` (as large at least). */
+  private sortInto(into: RowBlock): RowBlock {
     const b = this.block;
     const n = b.length;
     // Stable: the ties only rollup off can leave keep their input order.
-    const order = sortOrder(truncated(b, n), this.schema.orderings());
-    const sorted = truncated(emptyBlock(this.schema, n), n);
+    const order = sortOrder(truncated(b, n), this.schema.orderings(), this.sortScratch);
+    const sorted = truncated(into, n);
     permute(b, order, sorted);
     return sorted;
   }

@@ -3,30 +3,32 @@ import { BlockBuilder, compareRows, type RowBlock } from './row-block.ts';
 import type { RowSchema } from './row-schema.ts';
 import type { Run } from './run.ts';
 
-/** A row of a block (and the block's packed keys, if any). */
-interface RowAt {
+/** Where one run is in a merge: its block, the block's packed keys (if any) and the row. */
+interface Cursor {
+  readonly index: number;
+  readonly blocks: AsyncIterator<RowBlock>;
   block: RowBlock;
   keys: Float64Array | null;
   row: number;
 }
 
-/** Where one run is in a merge. */
-interface Cursor extends RowAt {
-  readonly index: number;
-  readonly blocks: AsyncIterator<RowBlock>;
-}
-
-/** How a merge orders rows of two cursors: whether `a`'s row comes first, whether they are equal. */
+/**
+ * How a merge orders rows of two cursors, and whether a cursor's row equals the last row written
+ * (row `at` of `out`, whose packed key was `key`): compared there, not where it was read, because
+ * a run's blocks are only valid until its next one is read.
+ */
 interface CursorOrder {
-  keysOf: ((block: RowBlock) => Float64Array) | null;
+  /** The block's packed keys, written into `into` when it is large enough. */
+  keysOf: ((block: RowBlock, into: Float64Array | null) => Float64Array) | null;
   before(a: Cursor, b: Cursor): boolean;
-  same(a: RowAt, b: RowAt): boolean;
+  sameAsWritten(out: RowBlock, at: number, key: number, c: Cursor): boolean;
 }
 
 /**
  * Merges sorted runs into one sorted stream of blocks. With rollup, rows with the same time and
  * dimensions (from different runs) are combined into one, as Druid merges its intermediate
- * persists: the merged stream is perfectly rolled up.
+ * persists: the merged stream is perfectly rolled up. Like a run's, each block yielded is valid
+ * until the next is asked for.
  */
 export async function* mergeRuns(schema: RowSchema, runs: readonly Run[], rollup: boolean): AsyncGenerator<RowBlock> {
   if (runs.length === 1) {
@@ -38,36 +40,39 @@ export async function* mergeRuns(schema: RowSchema, runs: readonly Run[], rollup
   for (const [index, run] of runs.entries()) {
     const blocks = run.blocks()[Symbol.asyncIterator]();
     const first = await nextNonEmpty(blocks);
-    if (first !== null) heap.push({ index, blocks, block: first, keys: order.keysOf?.(first) ?? null, row: 0 });
+    if (first !== null) heap.push({ index, blocks, block: first, keys: order.keysOf?.(first, null) ?? null, row: 0 });
   }
   const out: RowBlock[] = [];
   const builder = new BlockBuilder(schema, (b) => out.push(b));
   const combine = combiner(schema);
-  // The row appended last, which an equal row from another run is combined into.
-  const last: RowAt = { block: builder.current, keys: null, row: -1 };
+  let written = false;
+  let writtenKey = 0;
   while (heap.size > 0) {
     const c = heap.top;
     const open = builder.current;
-    if (rollup && last.row >= 0 && order.same(last, c)) combine(open, open.length - 1, c.block, c.row);
+    if (rollup && written && order.sameAsWritten(open, open.length - 1, writtenKey, c)) combine(open, open.length - 1, c.block, c.row);
     else {
       builder.append(c.block, c.row);
-      last.block = c.block;
-      last.keys = c.keys;
-      last.row = c.row;
+      written = true;
+      writtenKey = c.keys?.[c.row] ?? 0;
     }
     if (++c.row === c.block.length) {
       const next = await nextNonEmpty(c.blocks);
       if (next === null) heap.pop();
       else {
         c.block = next;
-        c.keys = order.keysOf?.(next) ?? null;
+        c.keys = order.keysOf?.(next, c.keys) ?? null;
         c.row = 0;
         heap.siftDown();
       }
     } else {
       heap.siftDown();
     }
-    if (out.length > 0) yield* out.splice(0);
+    while (out.length > 0) {
+      const full = out.shift()!;
+      yield full;
+      builder.recycle(full);
+    }
   }
   builder.flush();
   yield* out;
@@ -81,14 +86,13 @@ function cursorOrder(schema: RowSchema): CursorOrder {
   const orderings = schema.orderings();
   const keysOf = packedKeys(orderings);
   if (keysOf === null) {
-    const compare = (a: RowAt, b: RowAt): number => compareRows(a.block, a.row, b.block, b.row, orderings);
     return {
       keysOf,
       before: (a, b) => {
-        const c = compare(a, b);
+        const c = compareRows(a.block, a.row, b.block, b.row, orderings);
         return c < 0 || (c === 0 && a.index < b.index);
       },
-      same: (a, b) => compare(a, b) === 0,
+      sameAsWritten: (out, at, _key, c) => compareRows(out, at, c.block, c.row, orderings) === 0,
     };
   }
   return {
@@ -101,7 +105,7 @@ function cursorOrder(schema: RowSchema): CursorOrder {
       const kb = b.keys![b.row]!;
       return ka < kb || (ka === kb && a.index < b.index);
     },
-    same: (a, b) => a.block.time[a.row] === b.block.time[b.row] && a.keys![a.row] === b.keys![b.row],
+    sameAsWritten: (out, at, key, c) => out.time[at] === c.block.time[c.row] && key === c.keys![c.row],
   };
 }
 
@@ -114,14 +118,14 @@ const EXACT_BITS = 53;
  * compareRows does, at the cost of two number comparisons instead of one per dimension. Null
  * when a numeric dimension or more than 53 bits of ranks make that impossible.
  */
-function packedKeys(orderings: ReadonlyArray<Int32Array | null>): ((block: RowBlock) => Float64Array) | null {
+function packedKeys(orderings: ReadonlyArray<Int32Array | null>): ((block: RowBlock, into: Float64Array | null) => Float64Array) | null {
   if (orderings.some((ranks) => ranks === null)) return null;
   const ranks = orderings as readonly Int32Array[];
   const bits = ranks.map((r) => Math.max(1, Math.ceil(Math.log2(r.length))));
   if (bits.reduce((a, b) => a + b, 0) > EXACT_BITS) return null;
   const scales = bits.map((_, d) => 2 ** bits.slice(d + 1).reduce((a, b) => a + b, 0));
-  return (block) => {
-    const keys = new Float64Array(block.length);
+  return (block, into) => {
+    const keys = into !== null && into.length >= block.length ? into.fill(0, 0, block.length) : new Float64Array(block.length);
     for (let d = 0; d < ranks.length; d++) {
       const column = block.dims[d] as Int32Array | undefined;
       // A block from before a schemaless dimension was discovered is null there: rank 0.

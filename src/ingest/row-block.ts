@@ -92,6 +92,8 @@ export function copyRows(src: RowBlock, from: number, dst: RowBlock, at: number,
  */
 export class BlockBuilder {
   private block: RowBlock;
+  /** Full blocks handed back (recycle) for the next ones: no fresh memory to zero and fault in. */
+  private readonly spares: RowBlock[] = [];
 
   constructor(private readonly schema: RowSchema, private readonly emit: (block: RowBlock) => void, private readonly capacity = BLOCK_ROWS) {
     this.block = emptyBlock(schema, capacity);
@@ -132,7 +134,14 @@ export class BlockBuilder {
   flush(): void {
     if (this.block.length === 0) return;
     const full = this.block.length === this.capacity ? this.block : truncated(this.block, this.block.length);
-    this.block = emptyBlock(this.schema, this.capacity);
+    this.block = this.spares.pop() ?? emptyBlock(this.schema, this.capacity);
     this.emit(full);
+  }
+
+  /** Takes back a full block this builder emitted, once whoever it went to is done with it. */
+  recycle(block: RowBlock): void {
+    if (block.time.length !== this.capacity || block === this.block) return;
+    block.length = 0;
+    this.spares.push(block);
   }
 }

@@ -6,21 +6,38 @@ import type { RowBlock } from './row-block.ts';
  * dictionary's ranks for strings; the rank among distinct values for time and numbers), which is
  * linear in the rows where a comparison sort with a multi-column comparator is not.
  */
-export function sortOrder(block: RowBlock, orderings: ReadonlyArray<Int32Array | null>): Uint32Array {
+export function sortOrder(block: RowBlock, orderings: ReadonlyArray<Int32Array | null>, scratch = new SortScratch()): Uint32Array {
   const n = block.length;
-  let order = new Uint32Array(n);
+  scratch.reserve(n);
+  let { order, spare } = scratch;
+  const { keys } = scratch;
   for (let i = 0; i < n; i++) order[i] = i;
-  let spare = new Uint32Array(n);
-  const keys = new Int32Array(n);
   for (let d = orderings.length - 1; d >= -1; d--) {
     const column = d < 0 ? block.time : block.dims[d];
     if (column === undefined) continue;
     const ranks = d < 0 ? null : orderings[d]!;
     const buckets = ranks === null ? denseRanks(column as Float64Array, n, keys) : mapRanks(column as Int32Array, ranks, n, keys);
-    countingSort(order, keys, buckets, spare);
+    countingSort(order, n, keys, buckets, spare);
     [order, spare] = [spare, order];
   }
-  return order;
+  return order.subarray(0, n);
+}
+
+/**
+ * The arrays a sort works in, kept for the next sort of as many rows (an index sorts a full one
+ * at every spill): the order it returns lives here, valid until the next sort.
+ */
+export class SortScratch {
+  order = new Uint32Array(0);
+  spare = new Uint32Array(0);
+  keys = new Int32Array(0);
+
+  reserve(n: number): void {
+    if (this.order.length >= n) return;
+    this.order = new Uint32Array(n);
+    this.spare = new Uint32Array(n);
+    this.keys = new Int32Array(n);
+  }
 }
 
 function mapRanks(ids: Int32Array, ranks: Int32Array, n: number, keys: Int32Array): number {
@@ -90,12 +107,12 @@ function lowerBound(sorted: Float64Array, length: number, v: number): number {
   return lo;
 }
 
-/** Stable counting sort of `order` by `keys[row]` into `out`. */
-function countingSort(order: Uint32Array, keys: Int32Array, buckets: number, out: Uint32Array): void {
+/** Stable counting sort of the first `n` of `order` by `keys[row]` into `out`. */
+function countingSort(order: Uint32Array, n: number, keys: Int32Array, buckets: number, out: Uint32Array): void {
   const counts = new Uint32Array(buckets + 1);
-  for (let i = 0; i < order.length; i++) counts[keys[i]! + 1]!++;
+  for (let i = 0; i < n; i++) counts[keys[i]! + 1]!++;
   for (let k = 1; k <= buckets; k++) counts[k]! += counts[k - 1]!;
-  for (let i = 0; i < order.length; i++) {
+  for (let i = 0; i < n; i++) {
     const row = order[i]!;
     out[counts[keys[row]!]!++] = row;
   }

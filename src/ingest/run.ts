@@ -8,6 +8,7 @@ import type { RowSchema } from './row-schema.ts';
  */
 export interface Run {
   readonly rows: number;
+  /** The rows in blocks, each valid until the next is asked for (a file run reads them all into the same memory). */
   blocks(): AsyncIterable<RowBlock>;
   /** Frees the run (deletes its file). */
   dispose(): Promise<void>;
@@ -44,6 +45,7 @@ export class FileRun implements Run {
     try {
       let position = 0;
       const header = new DataView(new ArrayBuffer(HEADER_BYTES));
+      let body = new ArrayBuffer(0);
       for (;;) {
         const { bytesRead } = await file.read(new Uint8Array(header.buffer), 0, HEADER_BYTES, position);
         if (bytesRead === 0) return;
@@ -51,8 +53,8 @@ export class FileRun implements Run {
         const rows = header.getUint32(4, true);
         const dimCount = header.getUint32(8, true);
         const size = blockBytes(this.schema, rows, dimCount);
-        const body = new ArrayBuffer(size);
-        await readFully(file, new Uint8Array(body), position + HEADER_BYTES, this.path);
+        if (body.byteLength < size) body = new ArrayBuffer(size);
+        await readFully(file, new Uint8Array(body, 0, size), position + HEADER_BYTES, this.path);
         yield viewBlock(this.schema, body, rows, dimCount);
         position += HEADER_BYTES + size;
       }
@@ -169,7 +171,10 @@ export class RunWriter {
     if (this.path === null || this.pending.length === 0) return;
     this.file ??= await open(this.path, 'w');
     const blocks = this.pending.splice(0);
-    for (const b of blocks) await writeBlock(this.file, this.schema, b);
+    for (const b of blocks) {
+      await writeBlock(this.file, this.schema, b);
+      this.builder.recycle(b);
+    }
   }
 
   async finish(): Promise<Run> {

@@ -1,7 +1,6 @@
 import { mergeRuns } from '../ingest/merge.ts';
-import type { RowBlock } from '../ingest/row-block.ts';
 import type { RowSchema } from '../ingest/row-schema.ts';
-import { MemoryRun } from '../ingest/run.ts';
+import { RunWriter } from '../ingest/run.ts';
 import { segmentColumns } from '../ingest/segment-columns.ts';
 import { openSegmentBytes, type SegmentReader } from '../segment/reader.ts';
 import type { SegmentColumnsInput, SegmentMeta } from '../segment/types.ts';
@@ -24,9 +23,10 @@ export function sinkMeta(sink: Sink, dataSchema: DataSchema): SegmentMeta {
  * same merge, so a switch from task to historical changes no answer.
  */
 export async function sinkColumns(schema: RowSchema, sink: Sink, rollup: boolean): Promise<SegmentColumnsInput> {
-  const merged: RowBlock[] = [];
-  for await (const block of mergeRuns(schema, sink.runs(), rollup)) merged.push(block);
-  const run = new MemoryRun(merged);
+  // Kept as copies: a merge's blocks are only valid until the next one is read.
+  const merged = new RunWriter(schema, null);
+  for await (const block of mergeRuns(schema, sink.runs(), rollup)) merged.appendRange(block, 0, block.length);
+  const run = await merged.finish();
   for await (const cols of segmentColumns(schema, run, [run.rows])) return cols;
   throw new Error(`segment ${sink.id}: no columns were made`);
 }

@@ -65,6 +65,28 @@ describe('runBatchIngestion', () => {
     expect((failure as Error).message).toBe('task canceled');
   });
 
+  it('merges spills of several blocks each, reused as they are read, into the rows an unspilled ingestion gives', async () => {
+    // Past BLOCK_ROWS (65,536) rows a run is read block by block into the same memory, and the
+    // merge writes into blocks it takes back: equal rows from different spills must still meet.
+    const many = writeInput(dir, 'many.json', jsonLines(generatedRows(300_000, 7).map((r, i) => ({ ...r, n: i % 3 }))));
+    const manyTask = (tuningConfig: object, dimensions: unknown[]): unknown => indexTask({
+      dataSchema: {
+        dimensionsSpec: { dimensions },
+        metricsSpec: [{ type: 'count', name: 'count' }, { type: 'longSum', name: 'v', fieldName: 'v' }, { type: 'longLast', name: 'last', fieldName: 'v' }],
+        granularitySpec: { queryGranularity: 'minute' },
+      },
+      ioConfig: { inputSource: { type: 'local', files: [many] } },
+      tuningConfig,
+    });
+    // Strings only (merged by packed keys), and with a numeric dimension (merged by comparing rows).
+    for (const dimensions of [['a', 'b'], ['a', { type: 'long', name: 'n' }, 'b']]) {
+      const inMemory = allRows(await ingest(dir, manyTask({ maxRowsInMemory: 1_000_000 }, dimensions)));
+      const spilled = allRows(await ingest(dir, manyTask({ maxRowsInMemory: 100_000 }, dimensions)));
+      expect(inMemory.length).toBeLessThan(300_000);
+      expect(spilled).toEqual(inMemory);
+    }
+  });
+
   it('gives the same rows whatever maxRowsInMemory makes it spill (property)', async () => {
     const reference = allRows(await ingest(dir, task({}, { queryGranularity: 'six_hour' })));
     await fc.assert(
