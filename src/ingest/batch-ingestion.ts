@@ -180,7 +180,7 @@ async function readEntity(
   processor.source = entity.name;
   const bytesBefore = progress.bytesRead;
   try {
-    for await (const { bytes, starts, ends, firstLine } of readByteLines(opened.stream)) {
+    for await (const { bytes, starts, ends, firstLine } of readByteLines(opened.chunks)) {
       checkAborted(signal);
       for (let i = 0; i < starts.length; i++) read(bytes, starts[i]!, ends[i]!, firstLine + i);
       progress.rowsRead += starts.length;
@@ -189,7 +189,7 @@ async function readEntity(
       if (processor.spills.length > 0) await spill();
     }
   } finally {
-    opened.stream.destroy();
+    opened.close();
   }
 }
 

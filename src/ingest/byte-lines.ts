@@ -1,8 +1,7 @@
-import type { Readable } from 'node:stream';
-
 /**
  * Consecutive lines of one input as byte ranges of `bytes`: line k is `[starts[k], ends[k])`,
- * without its newline or carriage return, and is line number `firstLine + k` (1-based).
+ * without its newline or carriage return, and is line number `firstLine + k` (1-based). Valid
+ * until the next batch is asked for.
  */
 export interface ByteLineBatch {
   bytes: Buffer;
@@ -20,20 +19,22 @@ const BYTE_ORDER_MARK = Buffer.from([0xef, 0xbb, 0xbf]);
  * the fast readers scan bytes, and only the lines they leave to the general parser become
  * strings. A last line without a newline is still a line; a leading byte order mark is dropped.
  * A newline byte never occurs inside a UTF-8 sequence, so splitting bytes splits characters
- * exactly where splitting the decoded text would.
+ * exactly where splitting the decoded text would. A chunk need only stay as it is until the next
+ * is asked for (a file is read into the same buffer again and again): the piece of a line left
+ * at a chunk's end is copied.
  */
-export async function* readByteLines(stream: Readable): AsyncGenerator<ByteLineBatch> {
+export async function* readByteLines(chunks: AsyncIterable<Buffer>): AsyncGenerator<ByteLineBatch> {
   let carry: Buffer | null = null;
   let lineNo = 1;
   let atStart = true;
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
+  for await (const chunk of chunks) {
     let bytes: Buffer = chunk;
     if (atStart) {
       bytes = carry === null ? chunk : Buffer.concat([carry, chunk]);
       carry = null;
       // Too short to tell whether it opens with a byte order mark: wait for more.
       if (bytes.length < BYTE_ORDER_MARK.length) {
-        carry = bytes;
+        carry = Buffer.from(bytes);
         continue;
       }
       bytes = withoutByteOrderMark(bytes);
@@ -52,7 +53,7 @@ export async function* readByteLines(stream: Readable): AsyncGenerator<ByteLineB
       bytes = chunk.subarray(newline + 1);
     }
     const { starts, ends, rest } = splitLines(bytes);
-    carry = rest;
+    carry = rest === null ? null : Buffer.from(rest);
     if (starts.length === 0) continue;
     yield { bytes, starts, ends, firstLine: lineNo };
     lineNo += starts.length;
