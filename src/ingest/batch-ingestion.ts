@@ -4,7 +4,7 @@ import type { ShardSpec } from '../../machines/segment/events.ts';
 import type { TaskReport } from '../../machines/task/events.ts';
 import { SEGMENT_FILE_NAME } from '../segment/format.ts';
 import { segmentId } from '../segment/id.ts';
-import type { SegmentMeta, WrittenSegment } from '../segment/types.ts';
+import type { SegmentColumnsInput, SegmentMeta, WrittenSegment } from '../segment/types.ts';
 import { writeSegmentFile } from '../segment/writer.ts';
 import type { IngestionSpec } from '../spec/ingestion-spec.ts';
 import { parseGranularity } from '../time/granularity.ts';
@@ -21,7 +21,7 @@ import { RowSchema } from './row-schema.ts';
 import { ScannedRowReader } from './scanned-row-reader.ts';
 import { MemoryRun, slices, writeRunFile, type Run } from './run.ts';
 import { BLOCK_ROWS } from './row-block.ts';
-import { segmentColumns } from './segment-columns.ts';
+import { collectColumns, segmentColumns } from './segment-columns.ts';
 
 /** A segment the ingestion is about to write, before it has an id. */
 export interface PlannedSegment {
@@ -102,8 +102,8 @@ const PROGRESS_EVERY_MS = 250;
  * Runs a native batch ingestion spec to segment files (Druid's index task without its locking
  * and publishing, which the indexer does): reads every input, rolls rows up in memory, spills
  * sorted runs past maxRowsInMemory, merges them (perfect rollup per time chunk), partitions each
- * chunk by the partitionsSpec, asks `segmentIds` for the segments' identities, and writes one
- * file per segment. Throws IngestionFailedError (with the row report) when it cannot finish.
+ * chunk by the partitionsSpec (or merges straight into the one segment the rows are sure to
+ * make), asks `segmentIds` for the segments' identities, and writes one file per segment. Throws IngestionFailedError (with the row report) when it cannot finish.
  */
 export async function runBatchIngestion(spec: IngestionSpec, options: BatchIngestionOptions): Promise<BatchIngestionResult> {
   const spillDir = join(options.workDir, 'spill');
@@ -121,20 +121,10 @@ export async function runBatchIngestion(spec: IngestionSpec, options: BatchInges
     const spilled = await readInputs(spec, schema, accounting, progress, spillDir, options.signal);
     runs.push(...spilled);
     progress.report('merging', true);
-    let spillNo = 0;
-    const place: RunPlacement = spilled.some((r) => !(r instanceof MemoryRun)) ? () => join(spillDir, `run-${spillNo++}`) : () => null;
-    const merged = mergeRuns(schema, runs, dataSchema.granularitySpec.rollup);
-    const chunks = await splitIntoChunks(schema, merged, parseGranularity(dataSchema.granularitySpec.segmentGranularity), tuningConfig.partitionsSpec, place);
-    await Promise.all(runs.splice(0).map((r) => r.dispose()));
-    const partitions: PlannedPartition[] = [];
-    for (const chunk of chunks) {
-      checkAborted(options.signal);
-      partitions.push(...(await partitionChunk(schema, chunk, tuningConfig.partitionsSpec, place)));
-    }
-    runs.push(...new Set(partitions.map((p) => p.source.run)));
-    const identities = await identify(partitions, options.segmentIds);
-    progress.report('writing', true);
-    const segments = await writeSegments(spec, schema, partitions, identities, options);
+    const single = singleSegment(spec, runs);
+    const segments = single !== null
+      ? await mergeIntoSegment(spec, schema, runs, single, progress, options)
+      : await partitionAndWrite(spec, schema, runs, spillDir, progress, options);
     return { segments, report: accounting.report(segments.length) };
   } catch (e) {
     if (e instanceof IngestionFailedError) throw e;
@@ -172,6 +162,57 @@ async function readInputs(
   return runs;
 }
 
+/**
+ * The time chunk of every row, when the rows are sure to make one segment: dynamic partitioning,
+ * every run's rows in one chunk, and no more of them all together than maxRowsPerSegment (rollup
+ * across runs can only make fewer). Then the merge goes straight into the segment's columns.
+ */
+function singleSegment(spec: IngestionSpec, runs: readonly Run[]): Interval | null {
+  const { partitionsSpec } = spec.tuningConfig;
+  const rows = runs.reduce((n, r) => n + r.rows, 0);
+  if (partitionsSpec.type !== 'dynamic' || rows === 0 || rows > partitionsSpec.maxRowsPerSegment) return null;
+  const chunk = parseGranularity(spec.dataSchema.granularitySpec.segmentGranularity).bucket(runs.find((r) => r.times !== null)!.times!.first);
+  return runs.every((r) => r.times === null || (r.times.first >= chunk.start && r.times.last < chunk.end)) ? chunk : null;
+}
+
+/** One segment, its columns filled by the merge of `runs`. */
+async function mergeIntoSegment(
+  spec: IngestionSpec, schema: RowSchema, runs: readonly Run[], interval: Interval, progress: ProgressMeter, options: BatchIngestionOptions,
+): Promise<IngestedSegment[]> {
+  const merged = mergeRuns(schema, runs, spec.dataSchema.granularitySpec.rollup);
+  const cols = await collectColumns(schema, merged, runs.reduce((n, r) => n + r.rows, 0));
+  const planned: PlannedSegment = { interval, partitionIndex: 0, shardSpec: { type: 'numbered', partitionNum: 0, partitions: 1 }, rows: cols.rowCount };
+  const [identity] = await identify([planned], options.segmentIds);
+  progress.report('writing', true);
+  checkAborted(options.signal);
+  return [await writeSegment(spec, interval, identity!, cols, options)];
+}
+
+/**
+ * The general way: the merge split into time chunks, each chunk into partitions by the
+ * partitionsSpec (runs of their own, on disk once anything spilled), then a file per partition.
+ */
+async function partitionAndWrite(
+  spec: IngestionSpec, schema: RowSchema, runs: Run[], spillDir: string, progress: ProgressMeter, options: BatchIngestionOptions,
+): Promise<IngestedSegment[]> {
+  const { dataSchema, tuningConfig } = spec;
+  let spillNo = 0;
+  const place: RunPlacement = runs.some((r) => !(r instanceof MemoryRun)) ? () => join(spillDir, `run-${spillNo++}`) : () => null;
+  const merged = mergeRuns(schema, runs, dataSchema.granularitySpec.rollup);
+  const chunks = await splitIntoChunks(schema, merged, parseGranularity(dataSchema.granularitySpec.segmentGranularity), tuningConfig.partitionsSpec, place);
+  await Promise.all(runs.splice(0).map((r) => r.dispose()));
+  const partitions: PlannedPartition[] = [];
+  for (const chunk of chunks) {
+    checkAborted(options.signal);
+    partitions.push(...(await partitionChunk(schema, chunk, tuningConfig.partitionsSpec, place)));
+  }
+  runs.push(...new Set(partitions.map((p) => p.source.run)));
+  const planned = partitions.map((p): PlannedSegment => ({ interval: p.interval, partitionIndex: p.shardSpec.partitionNum, shardSpec: p.shardSpec, rows: p.rows }));
+  const identities = await identify(planned, options.segmentIds);
+  progress.report('writing', true);
+  return writeSegments(spec, schema, partitions, identities, options);
+}
+
 async function readEntity(
   entity: InputEntity, spec: IngestionSpec, rows: ScannedRowReader | null, processor: RowProcessor, progress: ProgressMeter, signal: AbortSignal | undefined, spill: () => Promise<void>,
 ): Promise<void> {
@@ -193,8 +234,7 @@ async function readEntity(
   }
 }
 
-async function identify(partitions: readonly PlannedPartition[], versioning: SegmentVersioning): Promise<readonly SegmentIdentity[]> {
-  const planned = partitions.map((p): PlannedSegment => ({ interval: p.interval, partitionIndex: p.shardSpec.partitionNum, shardSpec: p.shardSpec, rows: p.rows }));
+async function identify(planned: readonly PlannedSegment[], versioning: SegmentVersioning): Promise<readonly SegmentIdentity[]> {
   if ('version' in versioning) return planned.map((p) => ({ version: versioning.version, partitionNum: p.partitionIndex, shardSpec: p.shardSpec }));
   const identities = await versioning.allocate(planned);
   if (identities.length !== planned.length) throw new Error(`segment allocation returned ${identities.length} identities for ${planned.length} segments`);
@@ -205,7 +245,6 @@ async function identify(partitions: readonly PlannedPartition[], versioning: Seg
 async function writeSegments(
   spec: IngestionSpec, schema: RowSchema, partitions: readonly PlannedPartition[], identities: readonly SegmentIdentity[], options: BatchIngestionOptions,
 ): Promise<IngestedSegment[]> {
-  const { dataSource, granularitySpec } = spec.dataSchema;
   const out: IngestedSegment[] = [];
   let i = 0;
   while (i < partitions.length) {
@@ -216,24 +255,28 @@ async function writeSegments(
     let k = i;
     for await (const cols of segmentColumns(schema, run, group.map((p) => p.rows))) {
       checkAborted(options.signal);
-      const p = partitions[k]!;
-      const id = identities[k]!;
-      const meta: SegmentMeta = {
-        dataSource, interval: p.interval, version: id.version, partitionNum: id.partitionNum, shardSpec: id.shardSpec,
-        queryGranularity: granularitySpec.queryGranularity, rollup: granularitySpec.rollup,
-      };
-      const file = join(options.workDir, 'segments', segmentId({ dataSource, interval: p.interval, version: id.version, partitionNum: id.partitionNum }), SEGMENT_FILE_NAME);
-      const written = await writeSegmentFile(file, meta, cols);
-      out.push({
-        dataSource, interval: p.interval, version: id.version, partitionNum: id.partitionNum, shardSpec: id.shardSpec, file, written,
-        dimensions: cols.dimensions.map((d) => d.name), metrics: cols.metrics.map((m) => m.name),
-      });
+      out.push(await writeSegment(spec, partitions[k]!.interval, identities[k]!, cols, options));
       k++;
     }
     await run.dispose();
     i = j;
   }
   return out;
+}
+
+/** Writes one segment's file under workDir. */
+async function writeSegment(spec: IngestionSpec, interval: Interval, id: SegmentIdentity, cols: SegmentColumnsInput, options: BatchIngestionOptions): Promise<IngestedSegment> {
+  const { dataSource, granularitySpec } = spec.dataSchema;
+  const meta: SegmentMeta = {
+    dataSource, interval, version: id.version, partitionNum: id.partitionNum, shardSpec: id.shardSpec,
+    queryGranularity: granularitySpec.queryGranularity, rollup: granularitySpec.rollup,
+  };
+  const file = join(options.workDir, 'segments', segmentId({ dataSource, interval, version: id.version, partitionNum: id.partitionNum }), SEGMENT_FILE_NAME);
+  const written = await writeSegmentFile(file, meta, cols);
+  return {
+    dataSource, interval, version: id.version, partitionNum: id.partitionNum, shardSpec: id.shardSpec, file, written,
+    dimensions: cols.dimensions.map((d) => d.name), metrics: cols.metrics.map((m) => m.name),
+  };
 }
 
 function checkAborted(signal: AbortSignal | undefined): void {

@@ -8,17 +8,31 @@ import type { RowSchema } from './row-schema.ts';
  */
 export interface Run {
   readonly rows: number;
+  /** The first row's time and the last's (rows are in time order); null when there are none. */
+  readonly times: TimeSpan | null;
   /** The rows in blocks, each valid until the next is asked for (a file run reads them all into the same memory). */
   blocks(): AsyncIterable<RowBlock>;
   /** Frees the run (deletes its file). */
   dispose(): Promise<void>;
 }
 
+export interface TimeSpan {
+  first: number;
+  last: number;
+}
+
+/** Widens `span` (null: none yet) to the times of a non-empty block. */
+function spanning(span: TimeSpan | null, block: RowBlock): TimeSpan {
+  return { first: span?.first ?? block.time[0]!, last: block.time[block.length - 1]! };
+}
+
 export class MemoryRun implements Run {
   readonly rows: number;
+  readonly times: TimeSpan | null = null;
 
   constructor(private readonly content: RowBlock[]) {
     this.rows = content.reduce((n, b) => n + b.length, 0);
+    for (const b of content) if (b.length > 0) this.times = spanning(this.times, b);
   }
 
   async *blocks(): AsyncIterable<RowBlock> {
@@ -38,7 +52,7 @@ const HEADER_BYTES = 16;
 const MAGIC = 0x4e555247; // "GRUN"
 
 export class FileRun implements Run {
-  constructor(private readonly schema: RowSchema, readonly path: string, readonly rows: number) {}
+  constructor(private readonly schema: RowSchema, readonly path: string, readonly rows: number, readonly times: TimeSpan | null) {}
 
   async *blocks(): AsyncIterable<RowBlock> {
     const file = await open(this.path, 'r');
@@ -123,16 +137,18 @@ async function writeBlock(file: FileHandle, schema: RowSchema, block: RowBlock):
 export async function writeRunFile(schema: RowSchema, path: string, blocks: Iterable<RowBlock>): Promise<FileRun> {
   const file = await open(path, 'w');
   let rows = 0;
+  let times: TimeSpan | null = null;
   try {
     for (const block of blocks) {
       if (block.length === 0) continue;
       await writeBlock(file, schema, block);
       rows += block.length;
+      times = spanning(times, block);
     }
   } finally {
     await file.close();
   }
-  return new FileRun(schema, path, rows);
+  return new FileRun(schema, path, rows, times);
 }
 
 /** A block cut into pieces of at most `rows` rows (views, no copies), for writing in bounded chunks. */
@@ -149,6 +165,7 @@ export class RunWriter {
   private readonly pending: RowBlock[] = [];
   private file: FileHandle | null = null;
   private rows = 0;
+  private times: TimeSpan | null = null;
 
   constructor(private readonly schema: RowSchema, private readonly path: string | null) {
     this.builder = new BlockBuilder(schema, (block) => {
@@ -173,6 +190,7 @@ export class RunWriter {
     const blocks = this.pending.splice(0);
     for (const b of blocks) {
       await writeBlock(this.file, this.schema, b);
+      this.times = spanning(this.times, b);
       this.builder.recycle(b);
     }
   }
@@ -183,6 +201,6 @@ export class RunWriter {
     await this.drain();
     if (this.file === null) return new MemoryRun([]);
     await this.file.close();
-    return new FileRun(this.schema, this.path, this.rows);
+    return new FileRun(this.schema, this.path, this.rows, this.times);
   }
 }

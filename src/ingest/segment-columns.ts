@@ -36,6 +36,33 @@ export async function* segmentColumns(schema: RowSchema, run: Run, sizes: readon
   }
 }
 
+/**
+ * The columns of every row of `blocks`, of which there are at most `maxRows`: one segment's,
+ * straight from a merge, without a run to count its rows first.
+ */
+export async function collectColumns(schema: RowSchema, blocks: AsyncIterable<RowBlock>, maxRows: number): Promise<SegmentColumnsInput> {
+  const cols = emptyColumns(schema, maxRows);
+  let filled = 0;
+  for await (const block of blocks) {
+    if (filled + block.length > maxRows) throw new Error(`the rows are more than the ${maxRows} planned`);
+    copyRange(schema, block, 0, cols, filled, block.length);
+    filled += block.length;
+  }
+  return filled === maxRows ? cols : firstRows(cols, filled);
+}
+
+/** The columns' first `rows` rows, sharing their memory. */
+function firstRows(cols: SegmentColumnsInput, rows: number): SegmentColumnsInput {
+  return {
+    ...cols,
+    rowCount: rows,
+    time: cols.time.subarray(0, rows),
+    dimensionValues: cols.dimensionValues.map((v) => (v instanceof Float64Array ? v.subarray(0, rows) : { ...(v as EncodedStringValues), ids: (v as EncodedStringValues).ids.subarray(0, rows) })),
+    metricValues: cols.metricValues.map((v) => v.subarray(0, rows)),
+    metricTimes: cols.metricTimes.map((v) => v?.subarray(0, rows) ?? null),
+  };
+}
+
 function emptyColumns(schema: RowSchema, rows: number): SegmentColumnsInput {
   return {
     rowCount: rows,

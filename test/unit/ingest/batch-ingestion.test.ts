@@ -65,26 +65,46 @@ describe('runBatchIngestion', () => {
     expect((failure as Error).message).toBe('task canceled');
   });
 
-  it('merges spills of several blocks each, reused as they are read, into the rows an unspilled ingestion gives', async () => {
+  describe('with runs of several blocks each, reused as they are read', () => {
     // Past BLOCK_ROWS (65,536) rows a run is read block by block into the same memory, and the
     // merge writes into blocks it takes back: equal rows from different spills must still meet.
     const many = writeInput(dir, 'many.json', jsonLines(generatedRows(300_000, 7).map((r, i) => ({ ...r, n: i % 3 }))));
-    const manyTask = (tuningConfig: object, dimensions: unknown[]): unknown => indexTask({
+    const manyTask = (tuningConfig: object, dimensions: unknown[], segmentGranularity = 'day'): unknown => indexTask({
       dataSchema: {
         dimensionsSpec: { dimensions },
         metricsSpec: [{ type: 'count', name: 'count' }, { type: 'longSum', name: 'v', fieldName: 'v' }, { type: 'longLast', name: 'last', fieldName: 'v' }],
-        granularitySpec: { queryGranularity: 'minute' },
+        granularitySpec: { queryGranularity: 'minute', segmentGranularity },
       },
       ioConfig: { inputSource: { type: 'local', files: [many] } },
       tuningConfig,
     });
     // Strings only (merged by packed keys), and with a numeric dimension (merged by comparing rows).
-    for (const dimensions of [['a', 'b'], ['a', { type: 'long', name: 'n' }, 'b']]) {
-      const inMemory = allRows(await ingest(dir, manyTask({ maxRowsInMemory: 1_000_000 }, dimensions)));
-      const spilled = allRows(await ingest(dir, manyTask({ maxRowsInMemory: 100_000 }, dimensions)));
-      expect(inMemory.length).toBeLessThan(300_000);
-      expect(spilled).toEqual(inMemory);
-    }
+    const dimensionSets = [['a', 'b'], ['a', { type: 'long', name: 'n' }, 'b']];
+
+    it('merge spills into the rows an unspilled ingestion gives', async () => {
+      for (const dimensions of dimensionSets) {
+        const inMemory = allRows(await ingest(dir, manyTask({ maxRowsInMemory: 1_000_000 }, dimensions)));
+        const spilled = allRows(await ingest(dir, manyTask({ maxRowsInMemory: 100_000 }, dimensions)));
+        expect(inMemory.length).toBeLessThan(300_000);
+        expect(spilled).toEqual(inMemory);
+      }
+    });
+
+    it('merge straight into the one segment their rows make, as partitioning the merged rows would', async () => {
+      for (const dimensions of dimensionSets) {
+        const planned: PlannedSegment[] = [];
+        const direct = await ingest(dir, manyTask({ maxRowsInMemory: 100_000 }, dimensions, 'month'), {
+          segmentIds: { allocate: (p) => (planned.push(...p), p.map(() => ({ version: 'v1', partitionNum: 0, shardSpec: { type: 'numbered', partitionNum: 0, partitions: 1 } }))) },
+        });
+        const rows = direct.segments[0]!.written.rows;
+        expect(planned).toEqual([expect.objectContaining({ rows, partitionIndex: 0, shardSpec: { type: 'numbered', partitionNum: 0, partitions: 1 } })]);
+        // As many rows per segment as the merge makes, fewer than the runs hold: split, then partitioned.
+        const partitioned = await ingest(dir, manyTask({ maxRowsInMemory: 100_000, partitionsSpec: { type: 'dynamic', maxRowsPerSegment: rows } }, dimensions, 'month'));
+        expect(partitioned.segments).toHaveLength(1);
+        expect(allRows(direct)).toEqual(allRows(partitioned));
+        expect(allRows(direct)).toEqual(allRows(await ingest(dir, manyTask({ maxRowsInMemory: 1_000_000 }, dimensions, 'month'))));
+      }
+    });
   });
 
   it('gives the same rows whatever maxRowsInMemory makes it spill (property)', async () => {
