@@ -68,7 +68,7 @@ describe('runBatchIngestion', () => {
   describe('with runs of several blocks each, reused as they are read', () => {
     // Past BLOCK_ROWS (65,536) rows a run is read block by block into the same memory, and the
     // merge writes into blocks it takes back: equal rows from different spills must still meet.
-    const many = writeInput(dir, 'many.json', jsonLines(generatedRows(300_000, 7).map((r, i) => ({ ...r, n: i % 3 }))));
+    const many = writeInput(dir, 'many.json', jsonLines(generatedRows(160_000, 7).map((r, i) => ({ ...r, n: i % 3 }))));
     const manyTask = (tuningConfig: object, dimensions: unknown[], segmentGranularity = 'day'): unknown => indexTask({
       dataSchema: {
         dimensionsSpec: { dimensions },
@@ -84,8 +84,8 @@ describe('runBatchIngestion', () => {
     it('merge spills into the rows an unspilled ingestion gives', async () => {
       for (const dimensions of dimensionSets) {
         const inMemory = allRows(await ingest(dir, manyTask({ maxRowsInMemory: 1_000_000 }, dimensions)));
-        const spilled = allRows(await ingest(dir, manyTask({ maxRowsInMemory: 100_000 }, dimensions)));
-        expect(inMemory.length).toBeLessThan(300_000);
+        const spilled = allRows(await ingest(dir, manyTask({ maxRowsInMemory: 80_000 }, dimensions)));
+        expect(inMemory.length).toBeLessThan(160_000);
         expect(spilled).toEqual(inMemory);
       }
     });
@@ -93,13 +93,13 @@ describe('runBatchIngestion', () => {
     it('merge straight into the one segment their rows make, as partitioning the merged rows would', async () => {
       for (const dimensions of dimensionSets) {
         const planned: PlannedSegment[] = [];
-        const direct = await ingest(dir, manyTask({ maxRowsInMemory: 100_000 }, dimensions, 'month'), {
+        const direct = await ingest(dir, manyTask({ maxRowsInMemory: 80_000 }, dimensions, 'month'), {
           segmentIds: { allocate: (p) => (planned.push(...p), p.map(() => ({ version: 'v1', partitionNum: 0, shardSpec: { type: 'numbered', partitionNum: 0, partitions: 1 } }))) },
         });
         const rows = direct.segments[0]!.written.rows;
         expect(planned).toEqual([expect.objectContaining({ rows, partitionIndex: 0, shardSpec: { type: 'numbered', partitionNum: 0, partitions: 1 } })]);
         // As many rows per segment as the merge makes, fewer than the runs hold: split, then partitioned.
-        const partitioned = await ingest(dir, manyTask({ maxRowsInMemory: 100_000, partitionsSpec: { type: 'dynamic', maxRowsPerSegment: rows } }, dimensions, 'month'));
+        const partitioned = await ingest(dir, manyTask({ maxRowsInMemory: 80_000, partitionsSpec: { type: 'dynamic', maxRowsPerSegment: rows } }, dimensions, 'month'));
         expect(partitioned.segments).toHaveLength(1);
         expect(allRows(direct)).toEqual(allRows(partitioned));
         expect(allRows(direct)).toEqual(allRows(await ingest(dir, manyTask({ maxRowsInMemory: 1_000_000 }, dimensions, 'month'))));
