@@ -103,7 +103,8 @@ const PROGRESS_EVERY_MS = 250;
  * and publishing, which the indexer does): reads every input, rolls rows up in memory, spills
  * sorted runs past maxRowsInMemory, merges them (perfect rollup per time chunk), partitions each
  * chunk by the partitionsSpec (or merges straight into the one segment the rows are sure to
- * make), asks `segmentIds` for the segments' identities, and writes one file per segment. Throws IngestionFailedError (with the row report) when it cannot finish.
+ * make), asks `segmentIds` for the segments' identities, and writes one file per segment.
+ * Throws IngestionFailedError (with the row report) when it cannot finish.
  */
 export async function runBatchIngestion(spec: IngestionSpec, options: BatchIngestionOptions): Promise<BatchIngestionResult> {
   const spillDir = join(options.workDir, 'spill');

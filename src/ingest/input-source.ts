@@ -86,7 +86,7 @@ function gzipChunks(path: string): OpenedEntity {
   const stream = file.pipe(createGunzip({ chunkSize: CHUNK_BYTES }));
   // A pipe does not forward the source's errors; a missing or corrupt file must fail the read.
   file.on('error', (e) => stream.destroy(e));
-  return { chunks: stream, bytesRead: () => file.bytesRead, close: () => stream.destroy() };
+  return { chunks: stream, bytesRead: () => file.bytesRead, close: () => { stream.destroy(); file.destroy(); } };
 }
 
 /**
