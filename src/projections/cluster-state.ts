@@ -75,6 +75,35 @@ const offsetsKey = (dataSource: string, stream: string): string => `${dataSource
 const byFirst = <T>(a: [string, T], b: [string, T]): number => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
 const byId = (a: MachineContext, b: MachineContext): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
+/**
+ * A published segment's context repeats its descriptor's identity (id, data source, interval,
+ * version, partition): a snapshot keeps it once, in the descriptor. On a million-event state that
+ * is a quarter of the snapshot's bytes and a sixth of its decoded heap, which a cold start decodes.
+ */
+function stored(kind: MachineKind, c: MachineContext): MachineContext {
+  if (kind !== 'segment') return c;
+  const { id, dataSource, interval, version, partitionNum, ...rest } = c as SegmentContext;
+  const d = rest.descriptor;
+  const repeated = d !== null && d.id === id && d.dataSource === dataSource && d.interval === interval && d.version === version && d.partitionNum === partitionNum;
+  return repeated ? rest : c;
+}
+
+/**
+ * The context `stored` kept, whole again: written out field by field (a new field of
+ * SegmentContext fails to compile here until it is added), which makes one object of the live
+ * context's shape and key order, several times faster than a spread.
+ */
+function restoredContext(kind: MachineKind, c: MachineContext): MachineContext {
+  if (kind !== 'segment' || 'id' in c) return c;
+  const s = c as Omit<SegmentContext, 'descriptor'> & { descriptor: NonNullable<SegmentContext['descriptor']> };
+  const d = s.descriptor;
+  const whole: SegmentContext = {
+    id: d.id, dataSource: d.dataSource, interval: d.interval, version: d.version, partitionNum: d.partitionNum,
+    taskId: s.taskId, realtime: s.realtime, allocation: s.allocation, servers: s.servers, descriptor: d, unusedReason: s.unusedReason, unusedSince: s.unusedSince,
+  };
+  return whole as unknown as MachineContext;
+}
+
 /** The cluster default retention, as Druid ships it. */
 export const DEFAULT_RULES: RuleJson[] = [{ type: 'loadForever', tieredReplicants: { _default_tier: 2 } }];
 
@@ -85,7 +114,7 @@ export const DEFAULT_RULES: RuleJson[] = [{ type: 'loadForever', tieredReplicant
  */
 export class ClusterState {
   readonly name = 'cluster';
-  readonly version = 3;
+  readonly version = 4;
   /** The last sequence number folded in. */
   position = 0;
   private readonly entities = new Map<MachineKind, Map<string, Snap>>(MACHINE_KINDS.map((k) => [k, new Map()]));
@@ -322,7 +351,7 @@ export class ClusterState {
         if (contexts === undefined) byState.set(state, [s.context]);
         else contexts.push(s.context);
       }
-      entities[kind] = [...byState].sort(byFirst).map(([state, contexts]) => ({ state, contexts: contexts.sort(byId) }));
+      entities[kind] = [...byState].sort(byFirst).map(([state, contexts]) => ({ state, contexts: contexts.sort(byId).map((c) => stored(kind, c)) }));
     }
     return { ...this.savedFacts(), entities };
   }
@@ -331,7 +360,12 @@ export class ClusterState {
     this.clearEntities();
     for (const kind of MACHINE_KINDS) {
       const folder = FOLDERS[kind];
-      for (const { state, contexts } of stored.entities[kind] ?? []) for (const c of contexts) this.remember(kind, c.id as string, folder.inState(state, c) as Snap);
+      for (const { state, contexts } of stored.entities[kind] ?? []) {
+        for (const s of contexts) {
+          const c = restoredContext(kind, s);
+          this.remember(kind, c.id as string, folder.inState(state, c) as Snap);
+        }
+      }
     }
     this.loadFacts(stored);
   }
