@@ -1,7 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { open, readdir, stat } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
-import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import picomatch from 'picomatch';
 
@@ -57,9 +56,11 @@ function inlineEntity(data: string): InputEntity {
     size: bytes.length,
     open: () => {
       let read = 0;
-      const stream = Readable.from([bytes]);
-      stream.on('data', (chunk: Buffer) => { read += chunk.length; });
-      return { chunks: stream, bytesRead: () => read, close: () => stream.destroy() };
+      async function* chunks(): AsyncGenerator<Buffer> {
+        read = bytes.length;
+        yield bytes;
+      }
+      return { chunks: chunks(), bytesRead: () => read, close: () => undefined };
     },
   };
 }

@@ -80,16 +80,17 @@ const byId = (a: MachineContext, b: MachineContext): number => (a.id < b.id ? -1
  * version, partition): a snapshot keeps it once, in the descriptor. On a million-event state that
  * is a quarter of the snapshot's bytes and a sixth of its decoded heap, which a cold start decodes.
  */
-function stored(kind: MachineKind, c: MachineContext): MachineContext {
+function storedContext(kind: MachineKind, c: MachineContext): MachineContext {
   if (kind !== 'segment') return c;
-  const { id, dataSource, interval, version, partitionNum, ...rest } = c as SegmentContext;
-  const d = rest.descriptor;
-  const repeated = d !== null && d.id === id && d.dataSource === dataSource && d.interval === interval && d.version === version && d.partitionNum === partitionNum;
-  return repeated ? rest : c;
+  const s = c as SegmentContext;
+  const d = s.descriptor;
+  if (d === null || d.id !== s.id || d.dataSource !== s.dataSource || d.interval !== s.interval || d.version !== s.version || d.partitionNum !== s.partitionNum) return c;
+  const { id: _id, dataSource: _dataSource, interval: _interval, version: _version, partitionNum: _partitionNum, ...rest } = s;
+  return rest;
 }
 
 /**
- * The context `stored` kept, whole again: written out field by field (a new field of
+ * The context `storedContext` kept, whole again: written out field by field (a new field of
  * SegmentContext fails to compile here until it is added), which makes one object of the live
  * context's shape and key order, several times faster than a spread.
  */
@@ -351,7 +352,7 @@ export class ClusterState {
         if (contexts === undefined) byState.set(state, [s.context]);
         else contexts.push(s.context);
       }
-      entities[kind] = [...byState].sort(byFirst).map(([state, contexts]) => ({ state, contexts: contexts.sort(byId).map((c) => stored(kind, c)) }));
+      entities[kind] = [...byState].sort(byFirst).map(([state, contexts]) => ({ state, contexts: contexts.sort(byId).map((c) => storedContext(kind, c)) }));
     }
     return { ...this.savedFacts(), entities };
   }
