@@ -6,6 +6,8 @@
  * division, any null operand makes an arithmetic result null, comparisons give 1 or 0.
  */
 
+import { toLong } from '../query/java-number.ts';
+
 export type ExprValue = string | number | null;
 export type Row = Readonly<Record<string, unknown>>;
 export type CompiledExpression = (row: Row) => ExprValue;
@@ -292,7 +294,7 @@ function binaryNode(op: string, left: Node, right: Node): Node {
           const a = toNumber(l(row));
           const b = toNumber(r(row));
           if (a === null || b === null) return null;
-          if (isLong(a, left.type) && isLong(b, right.type)) return b === 0 ? null : Math.trunc(a / b);
+          if (isLong(a, left.type) && isLong(b, right.type)) return b === 0 ? null : toLong(a / b);
           return a / b;
         },
         type: numericType,

@@ -3,6 +3,7 @@ import { aggregatorKind, innerAggregator, type AggregatorKind, type AggregatorSp
 import type { Filter } from '../spec/filter.ts';
 import { parseDecimal } from '../spec/sorting-orders.ts';
 import { compileFilter } from './filter-match.ts';
+import { toLong } from './java-number.ts';
 import { emptyState, kernel, type Kernel, type KernelShape } from './kernels.ts';
 import { bindFilter, intersectRows, selectRows, type SegmentMatcher } from './segment-filter.ts';
 import { lowerBound, type RowRange } from './time-ranges.ts';
@@ -90,7 +91,7 @@ function conversion(column: NumericColumn, kind: AggregatorKind): KernelShape['c
 function numericDictionary(column: StringColumn, type: AggregatorKind['type']): Float64Array {
   return Float64Array.from(column.dictionary, (v) => {
     const n = v === null ? null : parseDecimal(v.trim());
-    return n === null ? NaN : type === 'long' ? Math.trunc(n) : type === 'float' ? Math.fround(n) : n;
+    return n === null ? NaN : type === 'long' ? toLong(n) : type === 'float' ? Math.fround(n) : n;
   });
 }
 

@@ -1,7 +1,7 @@
 import type { SegmentReader } from '../segment/reader.ts';
 import type { DimensionSpec } from '../spec/dimension-spec.ts';
 import { parseDecimal } from '../spec/sorting-orders.ts';
-import { javaString } from './java-number.ts';
+import { javaString, toLong } from './java-number.ts';
 import { NumberIndex } from './number-index.ts';
 import { scratchInt32 } from './scratch.ts';
 import type { RowRange } from './time-ranges.ts';
@@ -43,7 +43,7 @@ function castText(v: string | null, type: 'LONG' | 'FLOAT' | 'DOUBLE'): Scalar {
   return n === null ? null : castNumber(n, type);
 }
 
-const castNumber = (n: number, type: 'LONG' | 'FLOAT' | 'DOUBLE'): number => (type === 'LONG' ? Math.trunc(n) : type === 'FLOAT' ? Math.fround(n) : n);
+const castNumber = (n: number, type: 'LONG' | 'FLOAT' | 'DOUBLE'): number => (type === 'LONG' ? toLong(n) : type === 'FLOAT' ? Math.fround(n) : n);
 
 /** Ids for the rows of `ranges` by their (computed) value, in first-seen order. */
 function redictionary(rows: number, ranges: readonly RowRange[], valueOf: (r: number) => Scalar): KeyColumn {

@@ -6,6 +6,9 @@
 
 export type NumericType = 'long' | 'float' | 'double';
 
+/** Java's (long) cast of a finite double: it truncates, and a long has no negative zero (-0.5 is 0). */
+export const toLong = (n: number): number => Math.trunc(n) + 0;
+
 /** The shortest decimal that reads back as the same 32-bit float (Java's `Float.toString` digits). */
 export function shortestFloat(f: number): number {
   if (!Number.isFinite(f) || f === 0 || Number.isInteger(f)) return f;

@@ -119,7 +119,7 @@ export function mergeStates(
 /** The loop's JavaScript text. `A` and `X` stand for the group's acc and aux cells. */
 function source(s: KernelShape): string {
   const value = s.source === 'missing' ? 'NaN' : s.source === 'lookup' ? 'vals[ids[r]]' : 'vals[r]';
-  const v = s.convert === 'long' ? `Math.trunc(${value})` : s.convert === 'float' ? `Math.fround(${value})` : value;
+  const v = s.convert === 'long' ? `(Math.trunc(${value}) + 0)` : s.convert === 'float' ? `Math.fround(${value})` : value;
   // Scalar loops keep the state in locals (registers) and count non-null rows after the loop.
   const countAfter = !s.grouped && !s.nullable && (s.combine === 'sum' || s.combine === 'min' || s.combine === 'max');
   const tally = countAfter ? '' : 'X++;';

@@ -1,4 +1,5 @@
 import type { PostAggregatorSpec } from '../spec/post-aggregator.ts';
+import { toLong } from './java-number.ts';
 
 /**
  * Post-aggregators over one result row (Druid's SQL-compatible null handling: arithmetic with a
@@ -31,7 +32,7 @@ function evaluate(spec: PostAggregatorSpec, row: Record<string, unknown>, raw: R
       const values = spec.fields.map((f) => asNumber(evaluate(f, row, raw))).filter((v): v is number => v !== null);
       if (values.length === 0) return null;
       const v = spec.type.endsWith('Greatest') ? Math.max(...values) : Math.min(...values);
-      return spec.type.startsWith('long') ? Math.trunc(v) : v;
+      return spec.type.startsWith('long') ? toLong(v) : v;
     }
   }
 }

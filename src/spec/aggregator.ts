@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { rowFilter } from '../query/filter-match.ts';
-import type { NumericType } from '../query/java-number.ts';
+import { toLong, type NumericType } from '../query/java-number.ts';
 import { filterSchema, type Filter } from './filter.ts';
 import { nonEmptyString, typeError } from './query-fields.ts';
 import { parseWith, type SpecKind } from './validation.ts';
@@ -144,7 +144,7 @@ const LONG_LIMIT = 2 ** 63;
  * to 32 bits.
  */
 export function toType(v: number, type: NumericType): number {
-  if (type === 'long') return Math.min(LONG_LIMIT, Math.max(-LONG_LIMIT, Math.trunc(v)));
+  if (type === 'long') return Math.min(LONG_LIMIT, Math.max(-LONG_LIMIT, toLong(v)));
   return type === 'float' ? Math.fround(v) : v;
 }
 

@@ -20,6 +20,7 @@ describe('transform expressions', () => {
     expect(evaluate('1 + 2 * 3')).toBe(7);
     expect(evaluate('(1 + 2) * 3')).toBe(9);
     expect(evaluate('7 / 2')).toBe(3);
+    expect(Object.is(evaluate('-1 / 2'), 0)).toBe(true); // a long has no negative zero
     expect(evaluate('7.0 / 2')).toBe(3.5);
     expect(evaluate('-x - 1', { x: 4 })).toBe(-5);
     expect(evaluate('2 ^ 3 ^ 2')).toBe(512);

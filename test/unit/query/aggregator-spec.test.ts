@@ -48,6 +48,12 @@ describe('rollup semantics of each aggregator', () => {
     expect(rollup({ type: 'longMax', name: 'm', fieldName: 'x' }, rows).value).toBe(9);
   });
 
+  it('stores a negative fraction in a long metric as 0, never negative zero', () => {
+    for (const type of ['longSum', 'longMin', 'longMax', 'longFirst', 'longLast'] as const) {
+      expect(Object.is(rollup({ type, name: 'l', fieldName: 'x' }, [[1, { x: -0.5 }]]).value, 0)).toBe(true);
+    }
+  });
+
   it('gives null (NaN) for a sum, min or max of nothing but nulls', () => {
     expect(rollup({ type: 'longSum', name: 's', fieldName: 'x' }, [[1, { x: null }]]).value).toBeNaN();
     expect(rollup({ type: 'doubleMin', name: 's', fieldName: 'x' }, []).value).toBeNaN();

@@ -49,7 +49,7 @@ export function aggregate(spec: AggregatorSpec, rows: readonly Row[]): Value {
   const picked = rows.filter(keep);
   if (inner.type === 'count') return picked.length;
   const type = typeOf(inner.type);
-  const conv = (v: Value): Value => (v === null ? null : type === 'long' ? Math.trunc(v) : type === 'float' ? Math.fround(v) : v);
+  const conv = (v: Value): Value => (v === null ? null : type === 'long' ? Math.trunc(v) + 0 /* a Java long has no -0 */ : type === 'float' ? Math.fround(v) : v);
   const values = picked.map((r) => conv(toNumber(r[inner.fieldName])));
   let result: Value;
   if (inner.type.endsWith('First') || inner.type.endsWith('Last')) {
