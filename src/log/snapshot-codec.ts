@@ -8,12 +8,13 @@ import { Packr } from 'msgpackr';
  * the bytes, so any reader decodes them alone. Log records keep plain msgpack (@msgpack/msgpack):
  * they are the portable format; snapshots are a cache that a refold can always rebuild.
  */
-const packr = new Packr({ useRecords: true, mapsAsObjects: true, skipValues: [undefined] } as ConstructorParameters<typeof Packr>[0]);
+// moreTypes: typed arrays (the id columns of record-columns.ts) come back as what they were.
+const packr = new Packr({ useRecords: true, mapsAsObjects: true, moreTypes: true, skipValues: [undefined] } as ConstructorParameters<typeof Packr>[0]);
 
 export function encodeSnapshot(value: unknown): Uint8Array {
   return packr.pack(value);
 }
 
 export function decodeSnapshot(bytes: Uint8Array): unknown {
-  return new Packr({ useRecords: true, mapsAsObjects: true, copyBuffers: true }).unpack(bytes);
+  return new Packr({ useRecords: true, mapsAsObjects: true, moreTypes: true, copyBuffers: true }).unpack(bytes);
 }

@@ -7,6 +7,7 @@ import { connectBus } from '../../src/bus/connection.ts';
 import { INTERNAL } from '../../src/bus/subjects.ts';
 import { dataPaths } from '../../src/config/grove-config.ts';
 import { EventLog } from '../../src/log/event-log.ts';
+import { fromRecords, type Records } from '../../src/log/record-columns.ts';
 import { decodeSnapshot, encodeSnapshot } from '../../src/log/snapshot-codec.ts';
 import { keysOf } from '../../src/replay/keys.ts';
 import { startGrove, type GroveProcess } from '../support/grove-process.ts';
@@ -157,13 +158,18 @@ describe('grove replay --verify on a corrupted projection', () => {
     // Stop grove (it snapshots its projection), corrupt the snapshot, start it again from it.
     await grove.stop();
     const log = EventLog.open(dataPaths(dataDir).metadata, { keysOf });
-    // A snapshot groups each kind's entities by state: move lockC's context to another state.
-    type Group = { state: string; contexts: Array<{ id: string }> };
-    const stored = decodeSnapshot(log.meta.get('snapshot:cluster')!) as { state: { entities: Record<string, Group[]> } };
+    // A snapshot groups each kind's entities by state (their contexts in columns, or as they are):
+    // move lockC's context to another state.
+    type Context = { id: string };
+    type Group = { state: string; contexts: Records | Context[] };
+    const stored = decodeSnapshot(log.meta.get('snapshot:cluster')!) as { state: { strings: string[]; entities: Record<string, Group[]> } };
+    const contextsOf = (g: Group) => (Array.isArray(g.contexts) ? g.contexts : (fromRecords(g.contexts, stored.state.strings) as Context[]));
     const locks = stored.state.entities.lock!;
-    const from = locks.find((g) => g.contexts.some((c) => c.id === 'lockC'))!;
+    const from = locks.find((g) => contextsOf(g).some((c) => c.id === 'lockC'))!;
     expect(from.state).toBe('revoked');
-    const lockC = from.contexts.splice(from.contexts.findIndex((c) => c.id === 'lockC'), 1);
+    const contexts = contextsOf(from);
+    const lockC = contexts.splice(contexts.findIndex((c) => c.id === 'lockC'), 1);
+    from.contexts = contexts;
     locks.push({ state: 'granted', contexts: lockC });
     await log.meta.put('snapshot:cluster', Buffer.from(encodeSnapshot(stored)));
     await log.close();
