@@ -29,8 +29,11 @@ type Ids = Uint8Array | Uint16Array | Uint32Array;
 export type Column =
   /** Strings or nulls: a string's table index + 1, 0 for null. */
   | { kind: 'strings'; ids: Ids }
-  /** Arrays of strings: each array's length, then all their strings' table indexes in a row. */
-  | { kind: 'string-lists'; lengths: Ids; ids: Ids }
+  /**
+   * Arrays of strings: the distinct lists (each one's length, then all their strings' table
+   * indexes in a row), and per row the index of its list.
+   */
+  | { kind: 'string-lists'; lengths: Ids; ids: Ids; rows: Ids }
   /** Records of one shape, themselves in columns. */
   | { kind: 'records'; records: Records }
   /** Anything else, as it is. */
@@ -108,13 +111,22 @@ function stringIds(values: ReadonlyArray<string | null>, table: StringTable): Id
 }
 
 function stringLists(lists: ReadonlyArray<readonly string[]>, table: StringTable): Column {
-  const lengths = new Uint32Array(lists.length);
-  let total = 0;
-  for (let i = 0; i < lists.length; i++) total += lengths[i] = lists[i]!.length;
-  const ids = new Uint32Array(total);
-  let at = 0;
-  for (const list of lists) for (const s of list) ids[at++] = table.id(s);
-  return { kind: 'string-lists', lengths: narrowest(lengths), ids: narrowest(ids) };
+  const distinct = new Map<string, number>();
+  const lengths: number[] = [];
+  const ids: number[] = [];
+  const rows = new Uint32Array(lists.length);
+  for (let i = 0; i < lists.length; i++) {
+    const listIds = lists[i]!.map((s) => table.id(s));
+    const key = listIds.join(',');
+    let n = distinct.get(key);
+    if (n === undefined) {
+      distinct.set(key, (n = lengths.length));
+      lengths.push(listIds.length);
+      ids.push(...listIds);
+    }
+    rows[i] = n;
+  }
+  return { kind: 'string-lists', lengths: narrowest(Uint32Array.from(lengths)), ids: narrowest(Uint32Array.from(ids)), rows: narrowest(rows) };
 }
 
 /** The narrowest unsigned array that holds every id. */
@@ -127,37 +139,45 @@ function narrowest(ids: Uint32Array): Ids {
 /** The rows `toRecords` stored, each a new object with the keys in their first order. */
 export function fromRecords(records: Records, strings: readonly string[]): Row[] {
   const columns: unknown[] = [];
-  const make = maker(literal(records, columns), columns.length)(strings, ...columns);
+  const make = maker(literal(records, columns, strings), columns.length)(strings, ...columns);
   const rows = new Array<Row>(records.count);
   for (let i = 0; i < records.count; i++) rows[i] = make(i);
   return rows;
 }
 
 /** Row i as object-literal code, nested records inline; the columns it reads are `c0`, `c1`... */
-function literal(records: Records, columns: unknown[]): string {
-  const fields = records.keys.map((k, j) => `${JSON.stringify(k)}: ${valueAt(records.columns[j]!, columns)}`);
+function literal(records: Records, columns: unknown[], strings: readonly string[]): string {
+  const fields = records.keys.map((k, j) => `${JSON.stringify(k)}: ${valueAt(records.columns[j]!, columns, strings)}`);
   return `{ ${fields.join(', ')} }`;
 }
 
-function valueAt(column: Column, columns: unknown[]): string {
+function valueAt(column: Column, columns: unknown[], strings: readonly string[]): string {
   const use = (c: unknown): string => `c${columns.push(c) - 1}`;
   switch (column.kind) {
     case 'strings':
       return `str(${use(column.ids)}[i])`;
     case 'string-lists':
-      return `list(${use(starts(column.lengths))}, ${use(column.ids)}, i)`;
+      return `${use(distinctLists(column, strings))}[${use(column.rows)}[i]]`;
     case 'records':
-      return literal(column.records, columns);
+      return literal(column.records, columns, strings);
     case 'values':
       return `${use(column.values)}[i]`;
   }
 }
 
-/** Where each row's list starts in the ids, and where the last ends. */
-function starts(lengths: Ids): Uint32Array {
-  const at = new Uint32Array(lengths.length + 1);
-  for (let i = 0; i < lengths.length; i++) at[i + 1] = at[i]! + lengths[i]!;
-  return at;
+/**
+ * The distinct lists, each one array that every row holding it shares (a data source's segments
+ * list the same dimensions and metrics). Frozen: a shared list changed in place would change
+ * every entity holding it, so an attempt throws instead.
+ */
+function distinctLists(column: Extract<Column, { kind: 'string-lists' }>, strings: readonly string[]): ReadonlyArray<readonly string[]> {
+  const lists = new Array<readonly string[]>(column.lengths.length);
+  for (let n = 0, at = 0; n < lists.length; n++) {
+    const list = new Array<string>(column.lengths[n]!);
+    for (let j = 0; j < list.length; j++) list[j] = strings[column.ids[at++]!]!;
+    lists[n] = Object.freeze(list);
+  }
+  return lists;
 }
 
 type Maker = (strings: readonly string[], ...columns: unknown[]) => (i: number) => Row;
@@ -174,11 +194,6 @@ function maker(literalCode: string, columnCount: number): Maker {
     const params = Array.from({ length: columnCount }, (_, n) => `c${n}`);
     make = new Function('s', ...params, `
       const str = (id) => (id === 0 ? null : s[id - 1]);
-      const list = (at, ids, i) => {
-        const out = new Array(at[i + 1] - at[i]);
-        for (let j = 0, k = at[i]; j < out.length; j++, k++) out[j] = s[ids[k]];
-        return out;
-      };
       return (i) => (${literalCode});`) as Maker;
     makers.set(literalCode, make);
   }

@@ -86,6 +86,13 @@ describe('records in columns', () => {
     expect(back).toStrictEqual(rows);
     // A repeated string is one string again after the round trip, not a copy per row.
     expect((back![0]!.descriptor as Row).id).toBe(back![0]!.id);
+    // Rows holding equal lists share one frozen array: stored once, and safe from a change in place.
+    const stored = records!.columns[3] as { kind: 'string-lists'; lengths: ArrayLike<number> };
+    expect(stored.lengths).toHaveLength(2);
+    expect(back![2]!.servers).toBe(back![0]!.servers);
+    expect(back![3]!.servers).toBe(back![1]!.servers);
+    expect(back![3]!.servers).not.toBe(back![0]!.servers);
+    expect(() => (back![0]!.servers as string[]).push('h2')).toThrow(TypeError);
   });
 
   it('are not made of rows that are no records, or whose keys differ in order, or that hold a __proto__ key', () => {
