@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { GroveError } from '../bus/errors.ts';
+import { arrayElements, asciiKey, valueOfKey } from '../msgpack/spans.ts';
 import { formatPath } from '../spec/validation.ts';
 import { isEventType, type NewEvent } from './catalog.ts';
 import { expectationSchema, type Expectation } from './expectations.ts';
@@ -38,4 +39,23 @@ export function parseAppendCommand(body: unknown, newId: () => string): AppendCo
     expect: parsed.data.expect ?? [],
     meta: { actor: meta.actor, correlationId: meta.correlationId ?? newId(), causationId: meta.causationId ?? null },
   };
+}
+
+const EVENTS = asciiKey('events');
+const DATA = asciiKey('data');
+
+/**
+ * Each event's data in a msgpack append command, as its bytes (null where they cannot be told
+ * apart for sure); null if the command's events cannot. Call it on a body that decoded without
+ * error, whose events are the command's.
+ */
+export function encodedEventData(body: Uint8Array): Array<Uint8Array | null> | null {
+  const events = valueOfKey(body, 0, EVENTS);
+  const elements = events === null ? null : arrayElements(body, events[0]);
+  return (
+    elements?.map(([at]) => {
+      const data = valueOfKey(body, at, DATA);
+      return data === null ? null : body.subarray(data[0], data[1]);
+    }) ?? null
+  );
 }

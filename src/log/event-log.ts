@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { ConflictError, type FailedExpectation } from './conflict.ts';
 import { DeferredIndex } from './deferred-index.ts';
-import { decodeRecord, encodeRecord, type LogRecord, type RecordMeta } from './record.ts';
+import { decodeRecord, encodeMeta, encodeRecord, encodeRecordAround, type LogRecord, type RecordMeta } from './record.ts';
 
 /** An event as a writer proposes it; the log stamps `seq` and `at`. */
 export interface Proposed {
@@ -24,6 +24,11 @@ export interface AppendOptions {
    * nothing. Appends run their checks in the order they were called.
    */
   check?: (records: LogRecord[]) => void;
+  /**
+   * Per event, its data already encoded (as its writer sent it): stored as it is instead of
+   * encoded again. It must decode to the event's `data`; null where there is none.
+   */
+  encodedData?: ReadonlyArray<Uint8Array | null>;
 }
 
 export interface ReadFilter {
@@ -137,7 +142,7 @@ export class EventLog {
         const records = this.stamp(events, meta);
         // Everything that can throw on a malformed event runs before the first write.
         keys = records.map((r) => this.opts.keysOf(r.type, r.data));
-        stamped = records.map((record) => ({ record, bytes: encodeRecord(record) }));
+        stamped = this.encode(records, opts.encodedData);
         opts.check?.(records);
       } catch (e) {
         failure = e;
@@ -166,6 +171,14 @@ export class EventLog {
   private stamp(events: Proposed[], meta: RecordMeta): LogRecord[] {
     const at = Math.max(Date.now(), this.lastAt);
     return events.map((e, i) => ({ seq: this.nextSeq + i, at, type: e.type, data: e.data, meta }));
+  }
+
+  private encode(records: LogRecord[], encodedData: AppendOptions['encodedData']): Stamped[] {
+    const meta = encodedData === undefined || records.length === 0 ? null : encodeMeta(records[0]!.meta);
+    return records.map((record, i) => {
+      const data = encodedData?.[i];
+      return { record, bytes: data && meta ? encodeRecordAround(record, data, meta) : encodeRecord(record) };
+    });
   }
 
   private write({ record: r, bytes }: Stamped, keys: string[]): void {

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NatsConnection } from 'nats';
-import { encode } from '@msgpack/msgpack';
+import { decode, encode } from '@msgpack/msgpack';
+import { Packr } from 'msgpackr';
 import { Metastore, type MetaState } from '../../../actors/metastore/metastore.ts';
 import { request } from '../../../src/bus/client.ts';
 import { isGroveError } from '../../../src/bus/errors.ts';
@@ -124,6 +125,28 @@ describe('malformed requests', () => {
     expect(paths).toContain('events[1].data.segments[0].interval');
     expect(paths).toContain('events[2].type');
     expect(metastore.log.lastSeq).toBe(before);
+  });
+
+  it("stores each event's data as its writer encoded it, not encoded again", async () => {
+    // msgpackr writes a map's header in 16 bits where @msgpack/msgpack would use one byte.
+    const data = new Packr({ useRecords: false }).pack(server.data);
+    const body = Uint8Array.of(0x82, ...encode('events'), 0x91, 0x82, ...encode('type'), ...encode(server.type), ...encode('data'), ...data, ...encode('meta'), ...encode({ actor: 'test' }));
+    const reply = decode((await actorNc.request(INTERNAL.metaAppend, body, { timeout: 5000 })).data) as { ok: boolean; result: { lastSeq: number } };
+    expect(reply.ok).toBe(true);
+    const [stored] = [...metastore.log.scanBytes(reply.result.lastSeq, reply.result.lastSeq)];
+    expect(Buffer.from(stored!.bytes).indexOf(data)).toBeGreaterThan(0);
+    expect(stored!.record.data).toStrictEqual(server.data);
+  });
+
+  it('stores the data an event decodes to when its bytes hold two of them (the last one counts, as in JSON)', async () => {
+    const first = { ...server.data, serverId: 'first' };
+    const last = { ...server.data, serverId: 'last' };
+    const event = [0x83, ...encode('type'), ...encode(server.type), ...encode('data'), ...encode(first), ...encode('data'), ...encode(last)];
+    const body = Uint8Array.of(0x82, ...encode('events'), 0x91, ...event, ...encode('meta'), ...encode({ actor: 'test' }));
+    const reply = decode((await actorNc.request(INTERNAL.metaAppend, body, { timeout: 5000 })).data) as { ok: boolean; result: { lastSeq: number } };
+    expect(reply.ok).toBe(true);
+    const [record] = await request<LogRecord[]>(clientNc, API.logRead, { from: reply.result.lastSeq, limit: 1 });
+    expect(record!.data).toStrictEqual(last);
   });
 
   it('answers an unknown grove.api subject with not_found', async () => {

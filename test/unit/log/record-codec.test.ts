@@ -1,7 +1,7 @@
-import { decode } from '@msgpack/msgpack';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeRecord, encodeRecord, type LogRecord } from '../../../src/log/record.ts';
+import { decode, encode } from '@msgpack/msgpack';
+import { decodeRecord, encodeMeta, encodeRecord, encodeRecordAround, type LogRecord } from '../../../src/log/record.ts';
 
 // The values an event's data can hold: what JSON and msgpack share, with 64-bit integers. Not -0,
 // which @msgpack/msgpack writes as the integer 0 (as JSON does), nor a `__proto__` key, which
@@ -41,6 +41,15 @@ describe('log records', () => {
         expect(decodeRecord(bytes)).toStrictEqual(r);
       }),
       { numRuns: 2000 },
+    );
+  });
+
+  it('are the same bytes when their data and meta were encoded beforehand and spliced in', () => {
+    fc.assert(
+      fc.property(record, (r) => {
+        expect(encodeRecordAround(r, encode(r.data, { ignoreUndefined: true }), encodeMeta(r.meta))).toStrictEqual(encodeRecord(r));
+      }),
+      { numRuns: 1000 },
     );
   });
 
