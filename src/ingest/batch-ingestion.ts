@@ -137,6 +137,15 @@ export async function runBatchIngestion(spec: IngestionSpec, options: BatchInges
   }
 }
 
+/** Rows the index will hold at most: maxRowsInMemory, or fewer if the input cannot hold as many. */
+function expectedRowsInMemory(spec: IngestionSpec, inputBytes: number): number {
+  // A row takes a few bytes at least (a compressed input may hold more: the index grows then).
+  return Math.max(1024, Math.min(spec.tuningConfig.maxRowsInMemory, MAX_PRESIZED_ROWS, Math.ceil(inputBytes / 4)));
+}
+
+/** Beyond this many rows the index grows as it fills instead of reserving it all at once. */
+const MAX_PRESIZED_ROWS = 1 << 20;
+
 /**
  * Reads every input into the index, spilling sorted runs to `spillDir` whenever it fills. Returns
  * the runs: the spills plus what is left in memory (a single in-memory run when nothing spilled).
@@ -146,7 +155,7 @@ async function readInputs(
 ): Promise<Run[]> {
   const entities = await listInputEntities(spec.ioConfig.inputSource);
   progress.bytesTotal = entities.reduce((n, e) => n + e.size, 0);
-  const index = new IncrementalIndex(schema, spec.dataSchema.granularitySpec.rollup);
+  const index = new IncrementalIndex(schema, spec.dataSchema.granularitySpec.rollup, expectedRowsInMemory(spec, progress.bytesTotal));
   const processor = new RowProcessor(spec, index, accounting);
   const rows = ScannedRowReader.for(spec.dataSchema, schema);
   const runs: Run[] = [];

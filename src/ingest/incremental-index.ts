@@ -16,7 +16,7 @@ export type ColumnErrorHandler = (reason: string) => void;
 export class IncrementalIndex {
   private block: RowBlock;
   private capacity: number;
-  private readonly table = new RowTable();
+  private readonly table: RowTable;
   private readonly acc: Accumulator = { value: 0, time: 0 };
   /** The row being added: its floored time and dimension values. */
   private time = 0;
@@ -29,9 +29,16 @@ export class IncrementalIndex {
   private drained: RowBlock | null = null;
   private drainedLent = false;
 
+  /**
+   * `initialCapacity`: the rows it expects to hold. Growing there costs copies of every column and
+   * places every row anew in a table twice as large; memory reserved and not yet written is
+   * virtual only.
+   */
   constructor(private readonly schema: RowSchema, private readonly rollup: boolean, initialCapacity = 4096) {
     this.capacity = initialCapacity;
     this.block = emptyBlock(schema, initialCapacity);
+    // At most half full before it grows.
+    this.table = new RowTable(2 ** Math.ceil(Math.log2(2 * initialCapacity)));
     this.initial = schema.aggregators.map((a) => a.init());
   }
 
