@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { GroveError } from '../bus/errors.ts';
-import { arrayElements, asciiKey, valueOfKey } from '../msgpack/spans.ts';
+import { arrayElements, asciiKey, holdsExtension, valueOfKey } from '../msgpack/spans.ts';
 import { formatPath } from '../spec/validation.ts';
 import { isEventType, type NewEvent } from './catalog.ts';
 import { expectationSchema, type Expectation } from './expectations.ts';
@@ -46,10 +46,12 @@ const DATA = asciiKey('data');
 
 /**
  * Each event's data in a msgpack append command, as its bytes (null where they cannot be told
- * apart for sure); null if the command's events cannot. Call it on a body that decoded without
- * error, whose events are the command's.
+ * apart for sure); null if the command's events cannot, or if it holds an extension anywhere (the
+ * data's bytes might not decode alone to what the whole did). Call it on a body that decoded
+ * without error, whose events are the command's.
  */
 export function encodedEventData(body: Uint8Array): Array<Uint8Array | null> | null {
+  if (holdsExtension(body)) return null;
   const events = valueOfKey(body, 0, EVENTS);
   const elements = events === null ? null : arrayElements(body, events[0]);
   return (

@@ -88,6 +88,22 @@ export function valueOfKey(b: Uint8Array, at: number, name: Uint8Array): [number
   return found;
 }
 
+/**
+ * Whether any value in `b` is an extension. msgpackr gives some a meaning beyond themselves (a
+ * record definition makes later bytes 0x40-0x7f records, not integers), so bytes holding one may
+ * decode to another value when a span of them is read alone.
+ */
+export function holdsExtension(b: Uint8Array): boolean {
+  // Containers' headers are followed by their items: stepping over each header and its own bytes
+  // visits every value's header in turn.
+  for (let at = 0; at < b.length; at += size + payload) {
+    const t = b[at]!;
+    if ((t >= 0xc7 && t <= 0xc9) || (t >= 0xd4 && t <= 0xd8)) return true;
+    readHeader(b, at);
+  }
+  return false;
+}
+
 /** The spans of the elements of the array starting at `at`; null if it is no array. */
 export function arrayElements(b: Uint8Array, at: number): Array<[number, number]> | null {
   const t = b[at]!;

@@ -37,6 +37,9 @@ const value = fc.letrec((tie) => ({
   ),
 })).node;
 
+const holdsDate = (v: unknown): boolean =>
+  v instanceof Date || (Array.isArray(v) ? v.some(holdsDate) : v !== null && typeof v === 'object' && !(v instanceof Uint8Array) && Object.values(v).some(holdsDate));
+
 const map = (...entries: number[][]): Uint8Array => Uint8Array.of(0x80 | entries.length / 2, ...entries.flat());
 const str = (s: string): number[] => [0xa0 | s.length, ...Buffer.from(s)];
 /** `{events: [event], meta: {actor: 'a'}}` around an event's own bytes. */
@@ -72,6 +75,11 @@ describe('msgpack spans', () => {
           const body = write(command);
           const decoded = readMsgpack(body) as { events: Array<{ data: unknown }> };
           const found = encodedEventData(body);
+          // A date is an extension (msgpack's timestamp): its command is encoded again.
+          if (datas.some(holdsDate)) {
+            expect(found).toBeNull();
+            return;
+          }
           expect(found).toHaveLength(datas.length);
           found!.forEach((bytes, i) => expect(readMsgpack(bytes!)).toStrictEqual(decoded.events[i]!.data));
         }),
@@ -95,6 +103,15 @@ describe('msgpack spans', () => {
     // 0xc1 0xa4 spells "d" in two bytes, which no valid UTF-8 does.
     const overlong = commandAround(map(str('type'), str('T'), str('data'), [0x01], [0xa5, 0xc1, 0xa4, ...Buffer.from('ata')], [0x02]));
     expect(encodedEventData(overlong)).toEqual([null]);
+  });
+
+  it('find no data in a command holding an extension: a msgpackr record definition changes what the bytes after it mean', () => {
+    // msgpackr reads data as [record {a: 'b'}, 1] and the event's last key as c; a walk of the
+    // headers alone would take data for [extension, ['a']] and stop the event after b: 1.
+    const event = [0x83, ...str('type'), ...str('T'), ...str('data'), 0x92, 0xd4, 0x72, 0x40, 0x91, ...str('a'), ...str('b'), 0x01, ...str('c'), 0x02];
+    const body = Uint8Array.from([0x82, ...str('events'), 0x91, ...event, ...str('meta'), ...map(str('actor'), str('a'))]);
+    expect((readMsgpack(body) as { events: Array<{ data: unknown }> }).events[0]!.data).toEqual([{ a: 'b' }, 1]);
+    expect(encodedEventData(body)).toBeNull();
   });
 
   it('find no data in a command whose events are no list, or an event that is no map', () => {
