@@ -83,11 +83,12 @@ export class Metastore {
   /**
    * `grove.meta.append`: one atomic append, or nothing and an error that says why. A msgpack
    * command's event data is stored as the writer encoded it (a tenth of an append's time went to
-   * encoding it again); the body is copied first, as it is kept until the append commits.
+   * encoding it again). The body is copied first, as its bytes are kept until the append commits
+   * (a Buffer's `slice` would share them).
    */
   private async append(body: Uint8Array, format: BodyFormat): Promise<{ firstSeq: number; lastSeq: number }> {
     const cmd = parseAppendCommand(decodeBody(body, format), randomUUID);
-    const encodedData = format === 'msgpack' ? (encodedEventData(body.slice()) ?? undefined) : undefined;
+    const encodedData = format === 'msgpack' ? (encodedEventData(new Uint8Array(body)) ?? undefined) : undefined;
     try {
       const onLog = cmd.expect.flatMap((x) => (x.type === 'entitySeq' ? [{ key: x.key, lastSeq: x.seq }] : []));
       const onState = cmd.expect.filter((x) => x.type !== 'entitySeq');
