@@ -30,8 +30,15 @@ export interface Divergence {
 }
 
 export interface ProjectionHostOptions {
-  /** Snapshot every N events (0: never). */
+  /** Snapshot every N events (0: never), and no more often than `snapshotCostRatio` allows. */
   snapshotEvery: number;
+  /**
+   * After a snapshot that took t ms, the next waits until t × this many ms have passed (default
+   * 10): a snapshot blocks folding (and the metastore's appends) for as long as it takes, which
+   * grows with the state, so at most about a tenth of the time goes to snapshots however large
+   * the state and however fast events come. 0: every N events whatever they cost.
+   */
+  snapshotCostRatio?: number;
   /** Called with (done, total) while catching up on a long log. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -45,6 +52,8 @@ const snapshotKey = (name: string): string => `snapshot:${name}`;
 export class ProjectionHost {
   private seq = 0;
   private sinceSnapshot = 0;
+  /** performance.now() before which no snapshot is taken (see snapshotCostRatio). */
+  private nextSnapshotAt = 0;
   private snapshotting: Promise<unknown> | null = null;
   private unsubscribe: (() => void) | null = null;
   private readonly followers = new Set<(r: LogRecord) => void>();
@@ -92,7 +101,7 @@ export class ProjectionHost {
     });
     this.seq = r.seq;
     for (const f of this.followers) f(r);
-    if (this.opts.snapshotEvery > 0 && ++this.sinceSnapshot >= this.opts.snapshotEvery) void this.snapshot();
+    if (this.opts.snapshotEvery > 0 && ++this.sinceSnapshot >= this.opts.snapshotEvery && performance.now() >= this.nextSnapshotAt) void this.snapshot();
   }
 
   /** Writes every projection's snapshot at the current position (skipped while one is in flight). */
@@ -100,8 +109,11 @@ export class ProjectionHost {
     if (this.snapshotting !== null) return this.snapshotting;
     this.sinceSnapshot = 0;
     const seq = this.seq;
+    const started = performance.now();
     const writes = this.projections.map((p) =>
       this.log.meta.put(snapshotKey(p.name), Buffer.from(encodeSnapshot({ version: p.version, seq, state: p.snapshot() } satisfies StoredSnapshot))));
+    const took = performance.now() - started;
+    this.nextSnapshotAt = started + took * (1 + (this.opts.snapshotCostRatio ?? 10));
     this.snapshotting = Promise.all(writes).finally(() => (this.snapshotting = null));
     return this.snapshotting;
   }

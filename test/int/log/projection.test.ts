@@ -29,6 +29,17 @@ class Balances implements Projection<Array<[string, number]>> {
   }
 }
 
+/** Balances whose snapshot takes 20 ms, as a large state's does (counted). */
+class SlowBalances extends Balances {
+  snapshots = 0;
+  override snapshot(): Array<[string, number]> {
+    this.snapshots++;
+    const until = performance.now() + 20;
+    while (performance.now() < until);
+    return super.snapshot();
+  }
+}
+
 async function fill(log: EventLog, n: number, seed: number): Promise<void> {
   for (let i = 0; i < n; i++) {
     const type = (i * seed) % 3 === 0 ? 'Withdrawn' : 'Deposited';
@@ -71,6 +82,23 @@ describe('projections folded from the log', () => {
     expect(refoldAndCompare(reopened, [restored], [new Balances()], again.position)).toEqual([]);
     again.stop();
     await reopened.close();
+  });
+
+  it('snapshots every N events, but no sooner after one than its cost allows: the longer a snapshot takes, the rarer they are', async () => {
+    const taken = async (snapshotCostRatio: number): Promise<number> => {
+      const log = EventLog.open(join(dir, `cost-${snapshotCostRatio}`), { keysOf: () => [] });
+      const live = new SlowBalances();
+      const host = new ProjectionHost(log, [live], { snapshotEvery: 10, snapshotCostRatio });
+      host.start();
+      await fill(log, 100, 2);
+      host.stop();
+      await log.close();
+      return live.snapshots;
+    };
+    // Every 10 events, whatever they cost.
+    expect(await taken(0)).toBe(10);
+    // The first one; the next would wait 20 s (1,000 times its 20 ms).
+    expect(await taken(1000)).toBe(1);
   });
 
   it('reports a divergence when the live state differs from the log', async () => {
