@@ -20,10 +20,15 @@ function busError(e: unknown, subject: string, timeoutMs: number): GroveError {
 
 /** Request/reply with msgpack bodies and grove's envelope: returns `result` or throws its error. */
 export async function request<T = unknown>(nc: NatsConnection, subject: string, body: unknown, opts: RequestOptions = {}): Promise<T> {
+  return requestEncoded(nc, subject, encodeBody(body, 'msgpack'), opts);
+}
+
+/** `request` with a body already encoded as msgpack. */
+export async function requestEncoded<T = unknown>(nc: NatsConnection, subject: string, body: Uint8Array, opts: RequestOptions = {}): Promise<T> {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   let data: Uint8Array;
   try {
-    const msg = await nc.request(subject, encodeBody(body, 'msgpack'), { timeout: timeoutMs });
+    const msg = await nc.request(subject, body, { timeout: timeoutMs });
     data = msg.data;
   } catch (e) {
     throw busError(e, subject, timeoutMs);
