@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { GroveError } from '../bus/errors.ts';
 import { arrayElements, asciiKey, holdsExtension, valueOfKey } from '../msgpack/spans.ts';
+import { compileSchema } from '../spec/compiled-schema.ts';
 import { formatPath } from '../spec/validation.ts';
 import { isEventType, type NewEvent } from './catalog.ts';
 import { expectationSchema, type Expectation } from './expectations.ts';
-import { EVENT_DATA_SCHEMAS } from './schemas.ts';
+import { eventDataIssues } from './event-data-check.ts';
 
 /** The metastore's one command: append these events, if these expectations hold. */
 export interface AppendCommand {
@@ -13,30 +14,39 @@ export interface AppendCommand {
   meta: { actor: string; correlationId: string; causationId: string | null };
 }
 
-const envelope = z.object({
+/** An append command's envelope; each event's data has its own schema (schemas.ts). */
+export const appendEnvelopeSchema = z.object({
   events: z.array(z.object({ type: z.string(), data: z.unknown() })).min(1, 'at least one event is required'),
   expect: z.array(expectationSchema).optional(),
   meta: z.object({ actor: z.string().min(1), correlationId: z.string().min(1).optional(), causationId: z.string().nullable().optional() }),
 });
 
+const envelopeIsValid = compileSchema(appendEnvelopeSchema);
+
+/** The command's envelope, as it came when the compiled schema accepts it; otherwise as zod parses it, or zod's error. */
+function parseEnvelope(body: unknown): z.output<typeof appendEnvelopeSchema> {
+  if (envelopeIsValid(body)) return body as z.output<typeof appendEnvelopeSchema>;
+  const parsed = appendEnvelopeSchema.safeParse(body);
+  if (!parsed.success) throw new GroveError('bad_request', 'malformed append command', parsed.error.issues.map((i) => ({ path: formatPath(i.path), reason: i.message })));
+  return parsed.data;
+}
+
 /** Validates an append request: every bad event or field is named (`events[2].data.interval`). */
 export function parseAppendCommand(body: unknown, newId: () => string): AppendCommand {
-  const parsed = envelope.safeParse(body);
-  if (!parsed.success) throw new GroveError('bad_request', 'malformed append command', parsed.error.issues.map((i) => ({ path: formatPath(i.path), reason: i.message })));
+  const command = parseEnvelope(body);
   const details: Array<{ path: string; reason: string }> = [];
-  parsed.data.events.forEach((e, i) => {
+  command.events.forEach((e, i) => {
     if (!isEventType(e.type)) {
       details.push({ path: `events[${i}].type`, reason: `unknown event type "${e.type}"` });
       return;
     }
-    const check = EVENT_DATA_SCHEMAS[e.type].safeParse(e.data);
-    if (!check.success) for (const issue of check.error.issues) details.push({ path: formatPath(issue.path, `events[${i}].data`), reason: issue.message });
+    for (const issue of eventDataIssues(e.type, e.data)) details.push({ path: formatPath(issue.path, `events[${i}].data`), reason: issue.message });
   });
   if (details.length > 0) throw new GroveError('bad_request', `malformed events: ${details.map((d) => `${d.path}: ${d.reason}`).join('; ')}`, details);
-  const { meta } = parsed.data;
+  const { meta } = command;
   return {
-    events: parsed.data.events as NewEvent[],
-    expect: parsed.data.expect ?? [],
+    events: command.events as NewEvent[],
+    expect: command.expect ?? [],
     meta: { actor: meta.actor, correlationId: meta.correlationId ?? newId(), causationId: meta.causationId ?? null },
   };
 }

@@ -42,13 +42,23 @@ const lockType = z.enum(['EXCLUSIVE', 'SHARED', 'APPEND', 'REPLACE']);
 const taskType = z.enum(['index_parallel', 'index', 'compact', 'kill', 'index_nats']);
 const rule = z.looseObject({ type: z.string() });
 
+// A streaming task that read only rows it threw away still moves its offsets: it commits them alone.
+const publishesSomething = (d: { segments: unknown[]; commit?: unknown }): boolean => d.segments.length > 0 || d.commit !== undefined;
+
+/**
+ * The schemas' refinements, which JSON Schema cannot say (event-data-check.ts checks them beside
+ * the schemas compiled from these). Every `.refine` above is listed here.
+ */
+export const EVENT_DATA_REFINEMENTS: { readonly [T in EventType]?: (data: never) => boolean } = {
+  SegmentsPublished: publishesSomething,
+};
+
 export const EVENT_DATA_SCHEMAS: { readonly [T in EventType]: z.ZodType } = {
   SegmentAllocated: z.object({ segment: allocated, taskId: id, lockId: id, sequenceName: z.string(), previousSegmentId: z.string().nullable(), realtime: z.boolean() }),
-  // A streaming task that read only rows it threw away still moves its offsets: it commits them alone.
   SegmentsPublished: z.object({
     dataSource: id, taskId: id, segments: z.array(descriptor),
     commit: z.object({ stream: id, start: offsets, end: offsets }).optional(),
-  }).refine((d) => d.segments.length > 0 || d.commit !== undefined, { path: ['segments'], message: 'at least one segment is required, unless the publish commits stream offsets' }),
+  }).refine(publishesSomething, { path: ['segments'], message: 'at least one segment is required, unless the publish commits stream offsets' }),
   SegmentsMarkedUnused: z.object({ ...segmentIds, reason: z.enum(['overshadowed', 'rule', 'manual', 'dropExisting']) }),
   SegmentsMarkedUsed: z.object({ ...segmentIds, reason: z.literal('manual') }),
   SegmentsAbandoned: z.object({ ...segmentIds, taskId: id, reason: z.string() }),
