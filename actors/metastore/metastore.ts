@@ -8,7 +8,7 @@ import { GroveError } from '../../src/bus/errors.ts';
 import { reply, startService } from '../../src/bus/service.ts';
 import { API, API_SUBJECTS, API_WILDCARD, INTERNAL, eventSubject } from '../../src/bus/subjects.ts';
 import { encodedEventData, parseAppendCommand } from '../../src/events/append-command.ts';
-import { AGGREGATE_OF, type EventType, type GroveEvent } from '../../src/events/catalog.ts';
+import { AGGREGATE_OF, EVENT_TYPES, type EventType, type GroveEvent } from '../../src/events/catalog.ts';
 import { entityKeysOf } from '../../src/events/entity-keys.ts';
 import type { Expectation } from '../../src/events/expectations.ts';
 import { isConflictError } from '../../src/log/conflict.ts';
@@ -43,6 +43,9 @@ export interface MetastoreOptions {
   snapshotEvery?: number;
   onProgress?: (done: number, total: number) => void;
 }
+
+/** Each event type's subject, made once rather than per event published. */
+const EVENT_SUBJECTS = new Map(EVENT_TYPES.map((type) => [type as string, eventSubject(AGGREGATE_OF[type], type)]));
 
 export const keysOf = (type: string, data: unknown): string[] => entityKeysOf({ type, data } as GroveEvent);
 
@@ -101,7 +104,7 @@ export class Metastore {
   }
 
   private publish(r: LogRecord, bytes: Uint8Array): void {
-    this.o.nc.publish(eventSubject(AGGREGATE_OF[r.type as EventType], r.type), bytes);
+    this.o.nc.publish(EVENT_SUBJECTS.get(r.type)!, bytes);
   }
 
   private cachedSnapshot: { position: number; bytes: Uint8Array } | null = null;

@@ -77,6 +77,7 @@ export class EventLog {
   private lastAt: number;
   private committedSeq: number;
   private readonly listeners = new Set<Listener>();
+  private readonly typeKeys = new Map<string, string>();
   /** Committed batches waiting for an earlier one before they are announced, in seq order. */
   private readonly pendingAnnounce = new Map<number, Stamped[]>();
 
@@ -104,9 +105,14 @@ export class EventLog {
     }
   }
 
-  /** An event is indexed under its entity keys and its type (`#Type`, which no entity key starts with). */
+  /**
+   * An event is indexed under its entity keys and its type (`#Type`, which no entity key starts
+   * with). Type keys are made once per type: a key made anew is copied and hashed anew.
+   */
   private indexKeys(type: string, entityKeys: string[]): string[] {
-    return [`#${type}`, ...entityKeys];
+    let typeKey = this.typeKeys.get(type);
+    if (typeKey === undefined) this.typeKeys.set(type, (typeKey = `#${type}`));
+    return [typeKey, ...entityKeys];
   }
 
   static open(path: string, opts: EventLogOptions): EventLog {

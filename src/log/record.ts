@@ -50,11 +50,12 @@ export function encodeMeta(meta: RecordMeta): Uint8Array {
 export function encodeRecordAround(r: LogRecord, data: Uint8Array, meta: Uint8Array): Buffer {
   const head = encoder.encodeSharedRef({ seq: r.seq, at: r.at, type: r.type });
   const own = Buffer.allocUnsafe(head.byteLength + DATA_KEY.byteLength + data.byteLength + META_KEY.byteLength + meta.byteLength);
-  let at = 0;
-  for (const part of [head, DATA_KEY, data, META_KEY, meta]) {
-    own.set(part, at);
-    at += part.byteLength;
-  }
+  own.set(head, 0);
+  let at = head.byteLength;
+  own.set(DATA_KEY, at);
+  own.set(data, (at += DATA_KEY.byteLength));
+  own.set(META_KEY, (at += data.byteLength));
+  own.set(meta, at + META_KEY.byteLength);
   // A fixmap of the head's three fields becomes one of five.
   own[0] = 0x85;
   return own;
