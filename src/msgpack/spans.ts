@@ -82,7 +82,7 @@ export function valueOfKey(b: Uint8Array, at: number, name: Uint8Array): [number
     const valueStart = keyStart + payload;
     for (let j = keyStart; j < valueStart; j++) if (b[j]! >= 0x80) return null;
     const valueEnd = skipValue(b, valueStart);
-    if (sameBytes(b.subarray(keyStart, valueStart), name)) found = [valueStart, valueEnd];
+    if (spells(b, keyStart, valueStart, name)) found = [valueStart, valueEnd];
     at = valueEnd;
   }
   return found;
@@ -122,8 +122,9 @@ export function asciiKey(key: string): Uint8Array {
   return Uint8Array.from(key, (c) => c.charCodeAt(0));
 }
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+/** Whether `b` from `start` to `end` holds the bytes of `name` (compared in place: a view per key was most of the walk's garbage). */
+function spells(b: Uint8Array, start: number, end: number, name: Uint8Array): boolean {
+  if (end - start !== name.length) return false;
+  for (let i = 0; i < name.length; i++) if (b[start + i] !== name[i]) return false;
   return true;
 }
