@@ -48,7 +48,11 @@ export interface EventLogOptions {
   keysOf: (type: string, data: unknown) => string[];
   /** LMDB map size in bytes (grows on demand). */
   mapSize?: number;
-  /** The entity index is flushed every N entries or after M ms, whichever comes first. */
+  /**
+   * The entity index is flushed every N entries (default 20,000) or after M ms, whichever comes
+   * first. Entries wait in a map: a small one is cheaper per entry than a large one (4% of the
+   * metastore's time per event at 20,000 rather than 200,000, interleaved pairs).
+   */
   indexFlushEvery?: number;
   indexFlushAfterMs?: number;
 }
@@ -88,7 +92,7 @@ export class EventLog {
     this.records = this.root.openDB({ name: 'events', encoding: 'binary', encoder: { decode: decodeRecord } } as never);
     this.meta = this.root.openDB({ name: 'meta', encoding: 'binary' });
     this.index = new DeferredIndex(this.root, this.root.openDB({ name: 'index', encoding: 'binary' }), this.meta, {
-      flushEvery: opts.indexFlushEvery ?? 200_000,
+      flushEvery: opts.indexFlushEvery ?? 20_000,
       flushAfterMs: opts.indexFlushAfterMs ?? 1000,
     });
     const last = this.lastRecord();
