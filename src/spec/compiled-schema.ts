@@ -21,11 +21,15 @@ function jsonSchemaOf(schema: z.ZodType): object {
  * everything it checks. JSON Schema cannot say a refinement: pass the schema's as `refined`. For
  * the hot paths that take what it accepts as it is and ask zod only about what it refuses (so
  * that zod, the definition, judges and names what is wrong); each such use has a property test
- * that it accepts nothing zod refuses.
+ * that it accepts nothing zod refuses. Compiled when first used: a process that never checks
+ * (a CLI command) does not pay for it.
  */
 export function compileSchema(schema: z.ZodType, refined?: (data: never) => boolean): (data: unknown) => boolean {
+  let check: ((data: unknown) => boolean) | null = null;
+  return (data) => (check ??= compile(schema, refined as ((data: unknown) => boolean) | undefined))(data);
+}
+
+function compile(schema: z.ZodType, refined: ((data: unknown) => boolean) | undefined): (data: unknown) => boolean {
   const valid = ajv.compile(jsonSchemaOf(schema));
-  if (refined === undefined) return (data) => valid(data);
-  const refine = refined as (data: unknown) => boolean;
-  return (data) => valid(data) && refine(data);
+  return refined === undefined ? (data) => valid(data) : (data) => valid(data) && refined(data);
 }
