@@ -8,7 +8,7 @@ import { GroveError } from '../../src/bus/errors.ts';
 import { reply, startService } from '../../src/bus/service.ts';
 import { API, API_SUBJECTS, API_WILDCARD, INTERNAL, eventSubject } from '../../src/bus/subjects.ts';
 import { encodedEventData, parseAppendCommand } from '../../src/events/append-command.ts';
-import { AGGREGATE_OF, EVENT_TYPES, type EventType, type GroveEvent } from '../../src/events/catalog.ts';
+import { AGGREGATE_OF, EVENT_TYPES, type GroveEvent } from '../../src/events/catalog.ts';
 import { entityKeysOf } from '../../src/events/entity-keys.ts';
 import type { Expectation } from '../../src/events/expectations.ts';
 import { isConflictError } from '../../src/log/conflict.ts';

@@ -5,8 +5,8 @@ const ajv = new Ajv({ strictNumbers: true, allErrors: false });
 // zod's records refuse what is an object but not a plain one (a Date, bytes); JSON Schema cannot say that.
 ajv.addKeyword({ keyword: 'plainObject', schemaType: 'boolean', validate: (_: boolean, data: unknown) => z.core.util.isPlainObject(data) });
 
-/** The JSON Schema of a zod schema, every record in it marked `plainObject`. */
-function jsonSchemaOf(schema: z.ZodType): object {
+/** The JSON Schema of a zod schema (for input, draft-7), every record in it marked `plainObject`. */
+export function jsonSchemaOf(schema: z.ZodType): object {
   const mark = (node: unknown): unknown => {
     if (Array.isArray(node)) return node.map(mark);
     if (node === null || typeof node !== 'object') return node;

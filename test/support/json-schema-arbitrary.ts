@@ -38,8 +38,9 @@ function validFor(s: Schema, wild: boolean): fc.Arbitrary<unknown> {
   switch (s.type) {
     case 'object': {
       const shape = Object.fromEntries(Object.entries(s.properties ?? {}).map(([k, v]) => [k, dataFor(v, wild)]));
-      const required = wild ? (s.required ?? []).filter(() => Math.random() < 0.9) : (s.required ?? []);
-      const known = fc.record(shape, { requiredKeys: required });
+      const whole = fc.record(shape, { requiredKeys: s.required ?? [] });
+      // Now and then any key may be missing, required or not (drawn by fast-check, so a seed replays it).
+      const known = wild ? fc.oneof({ arbitrary: whole, weight: 8 }, { arbitrary: fc.record(shape, { requiredKeys: [] }), weight: 1 }) : whole;
       const extra = typeof s.additionalProperties === 'object' ? fc.dictionary(fc.string(), dataFor(s.additionalProperties, wild), { maxKeys: 3 }) : fc.constant({});
       return fc.tuple(extra, known).map(([more, props]) => ({ ...more, ...props }));
     }
@@ -62,4 +63,3 @@ function validFor(s: Schema, wild: boolean): fc.Arbitrary<unknown> {
       throw new Error(`no generator for JSON Schema type ${s.type}`);
   }
 }
-

@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import { appendEnvelopeSchema, parseAppendCommand } from '../../../src/events/append-command.ts';
 import { isGroveError } from '../../../src/bus/errors.ts';
+import { jsonSchemaOf } from '../../../src/spec/compiled-schema.ts';
 import { dataFor, type Schema } from '../../support/json-schema-arbitrary.ts';
 
-const envelope = z.toJSONSchema(appendEnvelopeSchema, { target: 'draft-7', io: 'input' }) as Schema;
+const envelope = jsonSchemaOf(appendEnvelopeSchema) as Schema;
 /** Whether the command is refused for its envelope (rather than for an event's data or type). */
 const envelopeRefused = (body: unknown): boolean => {
   try {

@@ -1,13 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import { EVENT_TYPES, type EventType } from '../../../src/events/catalog.ts';
 import { eventDataIssues } from '../../../src/events/event-data-check.ts';
 import { EVENT_DATA_SCHEMAS } from '../../../src/events/schemas.ts';
+import { jsonSchemaOf } from '../../../src/spec/compiled-schema.ts';
 import { dataFor, type Schema } from '../../support/json-schema-arbitrary.ts';
 
 const zodAccepts = (type: EventType, data: unknown): boolean => EVENT_DATA_SCHEMAS[type].safeParse(data).success;
-const schemaOf = (type: EventType): Schema => z.toJSONSchema(EVENT_DATA_SCHEMAS[type], { target: 'draft-7', io: 'input' }) as Schema;
+const schemaOf = (type: EventType): Schema => jsonSchemaOf(EVENT_DATA_SCHEMAS[type]) as Schema;
 
 describe("an event's data check", () => {
   it.each(EVENT_TYPES)('accepts exactly what the zod schema accepts: %s', (type) => {
